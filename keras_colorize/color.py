@@ -319,7 +319,7 @@ def ab_bin_centers(grid="report004"):
 
 
 class _NumpyOps:
-    """NumPy namespace for constants computed once at import-free time."""
+    """The same few ops from NumPy, for constants computed once (the gamut bins)."""
 
     exp = staticmethod(np.exp)
     log = staticmethod(np.log)

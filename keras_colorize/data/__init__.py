@@ -1,0 +1,20 @@
+"""Input pipelines: photo folders to `tf.data` batches of `(L, ab)`.
+
+This package and `keras_colorize.export` are the only places that use `tf`.
+"""
+
+from keras_colorize.data.dataset import DEFAULT_MIN_SATURATION
+from keras_colorize.data.dataset import from_directory
+from keras_colorize.data.dataset import from_files
+from keras_colorize.data.dataset import read_image
+from keras_colorize.data.files import list_images
+from keras_colorize.data.files import split_files
+
+__all__ = [
+    "DEFAULT_MIN_SATURATION",
+    "from_directory",
+    "from_files",
+    "list_images",
+    "read_image",
+    "split_files",
+]

@@ -1,0 +1,309 @@
+"""`tf.data` pipelines from folders of real photos: `(L, ab)` batches for `fit`."""
+
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from keras_colorize import color
+from keras_colorize.data import files
+from keras_colorize.data import lab as tf_lab
+
+RESIZE_MODES = ("crop", "pad", "resize")
+COLOR_SPACES = ("lab", "rgb")
+# Report 004's saturation filter: mean HSV saturation under 20/255 is dropped.
+DEFAULT_MIN_SATURATION = 20.0 / 255.0
+
+
+def apply_orientation(image, orientation):
+    """Turns a decoded image upright according to its EXIF orientation (1–8).
+
+    Example:
+
+    >>> image = tf.zeros((2, 3, 3))
+    >>> apply_orientation(image, tf.constant(6)).shape
+    TensorShape([3, 2, 3])
+    """
+    transforms = [
+        lambda: image,  # 0: unused
+        lambda: image,  # 1: upright
+        lambda: tf.image.flip_left_right(image),
+        lambda: tf.image.rot90(image, 2),
+        lambda: tf.image.flip_up_down(image),
+        lambda: tf.image.transpose(image),
+        lambda: tf.image.rot90(image, 3),
+        lambda: tf.image.rot90(tf.image.flip_up_down(image), 1),
+        lambda: tf.image.rot90(image, 1),
+    ]
+    return tf.switch_case(tf.cast(orientation, tf.int32), transforms)
+
+
+def decode_image(contents, orientation=1):
+    """Decodes JPEG / PNG / BMP / GIF bytes to upright float32 RGB in [0, 1].
+
+    Grayscale files are expanded to three channels, alpha is dropped,
+    palettes are expanded, 16-bit PNGs keep their precision and a GIF gives
+    its first frame.
+    """
+    image = tf.io.decode_image(
+        contents, channels=3, dtype=tf.float32, expand_animations=False
+    )
+    return apply_orientation(image, orientation)
+
+
+def read_image(path):
+    """Reads one image file as upright float32 RGB in [0, 1] (a NumPy array).
+
+    Args:
+        path: a JPEG, PNG, BMP or GIF file.
+
+    Returns:
+        A `(height, width, 3)` float32 NumPy array.
+
+    Raises:
+        ValueError: if the file is not a readable image, with the reason.
+
+    Example:
+
+    >>> read_image("old_photo.jpg").shape  # doctest: +SKIP
+    (1200, 800, 3)
+    """
+    path = os.fspath(path)
+    orientation, problem = files.inspect_image(path)
+    if problem:
+        raise ValueError(f"Cannot read image {path!r}: {problem}.")
+    try:
+        image = decode_image(tf.io.read_file(path), orientation)
+    except tf.errors.OpError as error:
+        raise ValueError(f"Cannot read image {path!r}: {error.message}") from None
+    return image.numpy()
+
+
+def _resize_short_side(image, image_size):
+    """Resizes so that the shorter side is `image_size`, aspect kept."""
+    shape = tf.cast(tf.shape(image)[:2], tf.float32)
+    new_shape = tf.maximum(
+        tf.cast(tf.math.ceil(shape * image_size / tf.reduce_min(shape)), tf.int32),
+        image_size,
+    )
+    return tf.image.resize(image, new_shape, antialias=True)
+
+
+def _crop(image, image_size, training, seed):
+    """A random crop when training, the centre crop otherwise."""
+    if training:
+        return tf.image.random_crop(image, (image_size, image_size, 3), seed=seed)
+    offset = (tf.shape(image)[:2] - image_size) // 2
+    return tf.image.crop_to_bounding_box(
+        image, offset[0], offset[1], image_size, image_size
+    )
+
+
+def _resize(image, image_size, resize):
+    """The deterministic part of resizing: what `cache` may keep."""
+    if resize == "crop":
+        return _resize_short_side(image, image_size)
+    if resize == "pad":
+        return tf.image.resize_with_pad(image, image_size, image_size, antialias=True)
+    return tf.image.resize(image, (image_size, image_size), antialias=True)
+
+
+def _augment(image, seed):
+    """Random horizontal flip and 90° rotation (report 003)."""
+    image = tf.image.random_flip_left_right(image, seed=seed)
+    turns = tf.random.uniform((), 0, 4, dtype=tf.int32, seed=seed)
+    return tf.image.rot90(image, turns)
+
+
+def _mean_saturation(image):
+    return tf.reduce_mean(tf.image.rgb_to_hsv(image)[..., 1])
+
+
+def _to_network(color_space, variant):
+    """Maps an RGB batch to the network's (input, target) pair."""
+
+    def convert(rgb):
+        lab = tf_lab.rgb_to_lab(rgb, variant)
+        lightness = lab[..., :1] / color.L_SCALE
+        if color_space == "rgb":
+            return lightness, rgb
+        return lightness, lab[..., 1:] / color.AB_SCALE
+
+    return convert
+
+
+def _check_arguments(image_size, batch_size, color_space, resize, min_saturation):
+    if not isinstance(image_size, int) or image_size < 8:
+        raise ValueError(
+            f"`image_size` must be an integer >= 8. Received: image_size={image_size!r}"
+        )
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(
+            f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}"
+        )
+    if color_space not in COLOR_SPACES:
+        raise ValueError(
+            f"`color_space` must be one of {COLOR_SPACES}. Received: color_space={color_space!r}"
+        )
+    if resize not in RESIZE_MODES:
+        raise ValueError(
+            f"`resize` must be one of {RESIZE_MODES}. Received: resize={resize!r}"
+        )
+    if min_saturation is not None and not 0.0 <= min_saturation < 1.0:
+        raise ValueError(
+            "`min_saturation` is a mean HSV saturation in [0, 1) (report 004: "
+            f"20/255). Received: min_saturation={min_saturation!r}"
+        )
+
+
+def from_files(
+    paths,
+    image_size=256,
+    batch_size=32,
+    color_space="lab",
+    resize="crop",
+    training=False,
+    augment=False,
+    min_saturation=None,
+    cache=False,
+    seed=None,
+    variant="cie",
+    num_parallel_calls=tf.data.AUTOTUNE,
+):
+    """A `tf.data.Dataset` of `(L, ab)` training batches from image files.
+
+    Every file is checked first (header and tail, no decoding): unreadable,
+    empty, truncated or non-image files are skipped, listed in one warning
+    and in the dataset's `skipped` attribute; they never stop a run.
+
+    Args:
+        paths: image file paths (JPEG, PNG incl. alpha / palette / 16-bit,
+            BMP, GIF first frame; grayscale files are expanded to RGB and EXIF
+            orientation is applied).
+        image_size: side of the square crops, in pixels.
+        batch_size: images per batch (the last batch may be smaller).
+        color_space: `"lab"` gives `(L/100, ab/128)` with shapes
+            `(B, S, S, 1)` and `(B, S, S, 2)`; `"rgb"` gives `(L/100, rgb)`
+            for networks that predict RGB (reports 003 and 004).
+        resize: `"crop"` (shorter side to `image_size`, then a random crop
+            when training, a centre crop otherwise), `"pad"` (whole image,
+            aspect kept, zero padded) or `"resize"` (stretched to a square).
+        training: shuffle each epoch and crop at random.
+        augment: random horizontal flips and 90° rotations (report 003).
+        min_saturation: drop photos whose mean HSV saturation is below this
+            value in [0, 1) (report 004 uses `DEFAULT_MIN_SATURATION`, 20/255).
+        cache: False, True (in memory) or a file path prefix: caches decoded,
+            resized images so later epochs skip decoding.
+        seed: seed for shuffling, crops and augmentation.
+        variant: Lab variant, `"cie"` or `"report000"`.
+        num_parallel_calls: parallelism of the decode map.
+
+    Returns:
+        A `tf.data.Dataset` of float32 `(inputs, targets)` batches, with an
+        attribute `skipped`: a list of `(path, reason)` for the files left out.
+
+    Raises:
+        ValueError: for a bad argument, or if no file is readable.
+
+    Example:
+
+    >>> ds = from_files(["a.jpg", "b.png"], image_size=64, batch_size=2)  # doctest: +SKIP
+    >>> model.fit(ds, epochs=1)  # doctest: +SKIP
+    """
+    _check_arguments(image_size, batch_size, color_space, resize, min_saturation)
+    color.check_variant(variant)
+    paths = [os.fspath(p) for p in paths]
+    good, orientations, skipped = files.check_images(paths)
+    if not good:
+        raise ValueError(
+            f"None of the {len(paths)} file(s) given is a readable image: "
+            f"{skipped[:3]}{' ...' if len(skipped) > 3 else ''}"
+        )
+    ds = tf.data.Dataset.from_tensor_slices(
+        (tf.constant(good), tf.constant(orientations, tf.int32))
+    )
+    if training and not cache:
+        ds = ds.shuffle(len(good), seed=seed, reshuffle_each_iteration=True)
+
+    def load(path, orientation):
+        image = decode_image(tf.io.read_file(path), orientation)
+        return _resize(image, image_size, resize)
+
+    ds = ds.map(load, num_parallel_calls=num_parallel_calls)
+    ds = ds.ignore_errors(log_warning=True)  # a file that fails despite the checks
+    if min_saturation is not None:
+        ds = ds.filter(lambda image: _mean_saturation(image) >= min_saturation)
+    if cache:
+        ds = ds.cache("" if cache is True else os.fspath(cache))
+        if training:
+            ds = ds.shuffle(min(len(good), 1024), seed=seed, reshuffle_each_iteration=True)
+    if resize == "crop":
+        ds = ds.map(
+            lambda image: _crop(image, image_size, training, seed),
+            num_parallel_calls=num_parallel_calls,
+        )
+    if augment:
+        ds = ds.map(lambda image: _augment(image, seed), num_parallel_calls=num_parallel_calls)
+    ds = ds.batch(batch_size)
+    ds = ds.map(_to_network(color_space, variant), num_parallel_calls=num_parallel_calls)
+    ds = ds.prefetch(tf.data.AUTOTUNE)
+    ds.skipped = skipped
+    return ds
+
+
+def from_directory(
+    directory,
+    image_size=256,
+    batch_size=32,
+    color_space="lab",
+    subset=None,
+    validation_split=0.0,
+    test_split=0.0,
+    seed=1337,
+    **kwargs,
+):
+    """A `tf.data.Dataset` of `(L, ab)` batches from a folder of photos.
+
+    Files are found recursively and split deterministically by a hash of
+    their name, so the same photo is in the same subset on every machine.
+
+    Args:
+        directory: folder of images (searched recursively).
+        image_size: side of the square crops, in pixels.
+        batch_size: images per batch.
+        color_space: `"lab"` or `"rgb"` (see `from_files`).
+        subset: `"training"`, `"validation"`, `"test"` or None (all files).
+            Training shuffles and crops at random unless `training=` is given.
+        validation_split: fraction of files for validation.
+        test_split: fraction of files for test (report 000: 0.16 and 0.04
+            for its 80 / 16 / 4 split).
+        seed: seed of the split and of the random operations.
+        **kwargs: `resize`, `training`, `augment`, `min_saturation`, `cache`,
+            `variant`, `num_parallel_calls` (see `from_files`).
+
+    Returns:
+        A `tf.data.Dataset` as `from_files` returns it.
+
+    Raises:
+        ValueError: if `directory` is not a folder, holds no image, or the
+            subset is empty.
+
+    Example:
+
+    >>> train = from_directory("photos/", subset="training", validation_split=0.2)  # doctest: +SKIP
+    >>> val = from_directory("photos/", subset="validation", validation_split=0.2)  # doctest: +SKIP
+    >>> model.fit(train, validation_data=val, epochs=10)  # doctest: +SKIP
+    """
+    paths = files.split_files(
+        files.list_images(directory), subset, validation_split, test_split, seed
+    )
+    if not paths:
+        raise ValueError(
+            f"subset={subset!r} of directory={os.fspath(directory)!r} is empty: "
+            "use more files or a larger split."
+        )
+    kwargs.setdefault("training", subset in (None, "training"))
+    return from_files(
+        paths, image_size=image_size, batch_size=batch_size,
+        color_space=color_space, seed=seed, **kwargs,
+    )

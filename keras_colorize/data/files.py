@@ -1,0 +1,199 @@
+"""Image files: listing, checking, and deterministic splits by file name.
+
+Pure Python (Pillow for headers), no TensorFlow: these run once per dataset,
+before the `tf.data` pipeline, and decide which files it may read.
+"""
+
+import hashlib
+import os
+import warnings
+
+from PIL import Image
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
+# Formats TensorFlow's `decode_image` reads, as Pillow names them.
+DECODABLE_FORMATS = ("JPEG", "PNG", "BMP", "GIF", "MPO")
+SUBSETS = ("training", "validation", "test")
+EXIF_ORIENTATION = 0x0112
+
+
+def list_images(directory):
+    """Lists the image files under `directory`, recursively, sorted.
+
+    Args:
+        directory: a folder path.
+
+    Returns:
+        A sorted list of paths whose extension is an image extension
+        (`IMAGE_EXTENSIONS`, any case). Hidden files and folders are left out.
+
+    Raises:
+        ValueError: if `directory` is not a folder or holds no image file.
+
+    Example:
+
+    >>> list_images("photos/")  # doctest: +SKIP
+    ['photos/a.jpg', 'photos/sub/b.png']
+    """
+    directory = os.fspath(directory)
+    if not os.path.isdir(directory):
+        raise ValueError(
+            f"Expected a folder of images. Received: directory={directory!r}, "
+            "which is not a folder."
+        )
+    paths = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        paths.extend(
+            os.path.join(root, name)
+            for name in files
+            if not name.startswith(".")
+            and name.lower().endswith(IMAGE_EXTENSIONS)
+        )
+    if not paths:
+        raise ValueError(
+            f"No image files ({', '.join(IMAGE_EXTENSIONS)}) found in "
+            f"directory={directory!r}."
+        )
+    return sorted(paths)
+
+
+def _truncation(path, image_format, size):
+    """Returns why a file looks truncated, or None (cheap tail checks)."""
+    with open(path, "rb") as handle:
+        handle.seek(max(0, size - 2048))
+        tail = handle.read()
+    if image_format in ("JPEG", "MPO") and b"\xff\xd9" not in tail:
+        return "truncated JPEG (no end-of-image marker)"
+    if image_format == "PNG" and b"IEND" not in tail[-64:]:
+        return "truncated PNG (no IEND chunk)"
+    return None
+
+
+def inspect_image(path):
+    """Checks that a file is an image TensorFlow can decode, and reads its EXIF orientation.
+
+    Reads the header and the last bytes only; it does not decode pixels.
+
+    Args:
+        path: a file path.
+
+    Returns:
+        A tuple `(orientation, problem)`: the EXIF orientation (1 to 8; 1
+        when absent) and `None`, or `(None, reason)` for a file to skip.
+
+    Example:
+
+    >>> inspect_image("photo.jpg")  # doctest: +SKIP
+    (6, None)
+    """
+    try:
+        size = os.path.getsize(path)
+        if size == 0:
+            return None, "empty file"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as image:
+                image_format = image.format
+                orientation = image.getexif().get(EXIF_ORIENTATION, 1)
+    except Exception as error:  # Pillow raises many types for bad files.
+        return None, f"not a readable image ({type(error).__name__}: {error})"
+    if image_format not in DECODABLE_FORMATS:
+        return None, f"unsupported image format {image_format}"
+    problem = _truncation(path, image_format, size)
+    if problem:
+        return None, problem
+    if orientation not in range(1, 9):
+        orientation = 1
+    return orientation, None
+
+
+def check_images(paths):
+    """Splits paths into readable ones and skipped ones, warning once.
+
+    Args:
+        paths: file paths.
+
+    Returns:
+        A tuple `(good, orientations, skipped)`: the readable paths in order,
+        their EXIF orientations, and a list of `(path, reason)` tuples for
+        the files left out. A single `UserWarning` lists the skipped files.
+
+    Example:
+
+    >>> good, orientations, skipped = check_images(["a.jpg", "empty.jpg"])  # doctest: +SKIP
+    """
+    good, orientations, skipped = [], [], []
+    for path in paths:
+        orientation, problem = inspect_image(path)
+        if problem:
+            skipped.append((path, problem))
+        else:
+            good.append(path)
+            orientations.append(orientation)
+    if skipped:
+        listing = "\n".join(f"  {path}: {reason}" for path, reason in skipped)
+        warnings.warn(
+            f"Skipped {len(skipped)} unreadable image file(s):\n{listing}",
+            stacklevel=3,
+        )
+    return good, orientations, skipped
+
+
+def split_fraction(path, seed):
+    """A stable number in [0, 1) from a file's name and a seed.
+
+    The same file lands in the same subset on every machine and every run,
+    whatever else is in the folder (MD5 of the base name; not Python's
+    randomised `hash`).
+    """
+    name = os.path.basename(os.fspath(path))
+    digest = hashlib.md5(f"{seed}:{name}".encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") / 2.0**64
+
+
+def split_files(paths, subset, validation_split=0.0, test_split=0.0, seed=1337):
+    """Selects a deterministic subset of files by file-name hash.
+
+    Training takes fractions [0, 1 − v − t), validation [1 − v − t, 1 − t)
+    and test [1 − t, 1). Report 000's 80 % / 16 % / 4 % split is
+    `validation_split=0.16, test_split=0.04`.
+
+    Args:
+        paths: file paths.
+        subset: `"training"`, `"validation"`, `"test"`, or None for all files.
+        validation_split: fraction of files for validation, in [0, 1).
+        test_split: fraction of files for test, in [0, 1).
+        seed: any value; another seed gives another split.
+
+    Returns:
+        The selected paths, in their original order.
+
+    Example:
+
+    >>> train = split_files(paths, "training", 0.16, 0.04)  # doctest: +SKIP
+    """
+    for name, value in (("validation_split", validation_split), ("test_split", test_split)):
+        if not 0.0 <= value < 1.0:
+            raise ValueError(f"`{name}` must be in [0, 1). Received: {name}={value}")
+    if validation_split + test_split >= 1.0:
+        raise ValueError(
+            "`validation_split + test_split` must be below 1. Received: "
+            f"validation_split={validation_split}, test_split={test_split}"
+        )
+    if subset is None:
+        return list(paths)
+    if subset not in SUBSETS:
+        raise ValueError(f"`subset` must be one of {SUBSETS} or None. Received: subset={subset!r}")
+    if subset != "training" and {"validation": validation_split, "test": test_split}[subset] == 0:
+        raise ValueError(
+            f"subset={subset!r} needs a non-zero "
+            f"`{'validation_split' if subset == 'validation' else 'test_split'}`."
+        )
+    train_end = 1.0 - validation_split - test_split
+    bounds = {
+        "training": (0.0, train_end),
+        "validation": (train_end, 1.0 - test_split),
+        "test": (1.0 - test_split, 1.0),
+    }[subset]
+    return [p for p in paths if bounds[0] <= split_fraction(p, seed) < bounds[1]]

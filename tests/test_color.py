@@ -1,0 +1,171 @@
+"""Lab color core against scikit-image, on two backends."""
+
+import contextlib
+
+import keras
+import numpy as np
+import pytest
+import skimage.color
+
+from keras_colorize import color
+from keras_colorize.layers import LabToRGB
+from keras_colorize.layers import RGBToLab
+from tests.helpers import run_model_saving_test
+from tests.helpers import run_serialization_test
+
+
+def float64_context():
+    """float64 on JAX needs x64 mode; TF and torch have it by default."""
+    if keras.backend.backend() == "jax":
+        import jax
+
+        return jax.enable_x64(True)
+    return contextlib.nullcontext()
+
+
+def random_rgb(shape=(3, 17, 19, 3), seed=0):
+    return np.random.default_rng(seed).random(shape)
+
+
+def photo_batch(photos, size=64):
+    """Real photos, centre crops of `size`², as float64 in [0, 1]."""
+    crops = []
+    for image in photos.values():
+        h, w = image.shape[:2]
+        crops.append(image[(h - size) // 2 : (h + size) // 2, (w - size) // 2 : (w + size) // 2])
+    return np.stack(crops).astype("float64") / 255.0
+
+
+def report000_reference(rgb):
+    """Report 000, Figure 2, in float64 NumPy (sRGB gamma first)."""
+    linear = np.where(rgb > 0.04045, ((rgb + 0.055) / 1.055) ** 2.4, rgb / 12.92)
+    m = np.array(
+        [[0.412453, 0.357580, 0.180423], [0.212671, 0.715160, 0.072169], [0.019334, 0.119193, 0.950227]]
+    )
+    x, y, z = np.moveaxis(linear @ m.T, -1, 0)
+    x, z = x / 0.950456, z / 1.088754
+    f = lambda t: np.where(t > 0.008856, np.cbrt(t), 7.787 * t + 16 / 116)
+    lightness = np.where(y > 0.008856, 116 * np.cbrt(y) - 16, 903.3 * y)
+    return np.stack([lightness, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))], -1)
+
+
+@pytest.mark.parametrize("source", ["random", "photos"])
+def test_rgb_to_lab_matches_skimage_float64(source, photos):
+    rgb = random_rgb() if source == "random" else photo_batch(photos)
+    with float64_context():
+        lab = keras.ops.convert_to_numpy(color.rgb_to_lab(rgb))
+        assert lab.dtype == np.float64
+    np.testing.assert_allclose(lab, skimage.color.rgb2lab(rgb), atol=1e-3, rtol=0)
+
+
+@pytest.mark.parametrize("source", ["random", "photos"])
+def test_rgb_to_lab_matches_skimage_float32(source, photos):
+    rgb = random_rgb() if source == "random" else photo_batch(photos)
+    lab = keras.ops.convert_to_numpy(color.rgb_to_lab(rgb.astype("float32")))
+    assert lab.dtype == np.float32
+    np.testing.assert_allclose(lab, skimage.color.rgb2lab(rgb), atol=0.02, rtol=0)
+
+
+def test_ranges_on_extreme_colors():
+    corners = np.array(np.meshgrid([0.0, 1.0], [0.0, 1.0], [0.0, 1.0])).reshape(3, -1).T
+    lab = keras.ops.convert_to_numpy(color.rgb_to_lab(corners.astype("float32")))
+    assert lab[:, 0].min() == pytest.approx(0.0, abs=1e-3)
+    assert lab[:, 0].max() == pytest.approx(100.0, abs=1e-3)
+    assert -128 <= lab[:, 1:].min() < -100 and 90 < lab[:, 1:].max() <= 128
+
+
+def test_integer_images_are_scaled(photos):
+    image = photos["coffee"][:32, :32]
+    from_uint8 = keras.ops.convert_to_numpy(color.rgb_to_lab(image))
+    from_float = keras.ops.convert_to_numpy(color.rgb_to_lab(image.astype("float32") / 255))
+    np.testing.assert_allclose(from_uint8, from_float, atol=1e-4)
+    from_uint16 = keras.ops.convert_to_numpy(color.rgb_to_lab(image.astype("uint16") * 257))
+    np.testing.assert_allclose(from_uint16, from_float, atol=1e-3)
+
+
+def test_round_trip_float64(photos):
+    rgb = np.concatenate([random_rgb().reshape(-1, 3), photo_batch(photos).reshape(-1, 3)])
+    with float64_context():
+        back = keras.ops.convert_to_numpy(color.lab_to_rgb(color.rgb_to_lab(rgb)))
+    np.testing.assert_allclose(back, rgb, atol=1e-4, rtol=0)
+
+
+def test_lab_to_rgb_matches_skimage_and_clips_out_of_gamut():
+    rng = np.random.default_rng(1)
+    lab = np.stack(
+        [rng.uniform(0, 100, 2000), rng.uniform(-128, 127, 2000), rng.uniform(-128, 127, 2000)], -1
+    )
+    with float64_context():
+        rgb = keras.ops.convert_to_numpy(color.lab_to_rgb(lab))
+    assert rgb.min() >= 0.0 and rgb.max() <= 1.0
+    # scikit-image clips negative Z before the matrix; compare where Z >= 0.
+    fz = (lab[:, 0] + 16) / 116 - lab[:, 2] / 200
+    valid = fz > 16 / 116
+    with pytest.warns(UserWarning, match="negative Z"):
+        reference = skimage.color.lab2rgb(lab)
+    np.testing.assert_allclose(rgb[valid], reference[valid], atol=1e-3)
+
+
+def test_report000_variant_matches_its_formula(photos):
+    rgb = np.concatenate([random_rgb().reshape(-1, 3), photo_batch(photos).reshape(-1, 3)])
+    with float64_context():
+        lab = keras.ops.convert_to_numpy(color.rgb_to_lab(rgb, variant="report000"))
+        back = keras.ops.convert_to_numpy(color.lab_to_rgb(lab, variant="report000"))
+    np.testing.assert_allclose(lab, report000_reference(rgb), atol=1e-6)
+    np.testing.assert_allclose(back, rgb, atol=1e-4)
+    # The variants differ (white point), so the argument is not ignored.
+    assert np.abs(lab - skimage.color.rgb2lab(rgb)).max() > 1e-3
+
+
+def test_scaling_round_trip():
+    lab = np.array([[[50.0, 64.0, -128.0]]], "float32")
+    l_scaled, ab_scaled = color.scale_lab(lab)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(l_scaled), [[[0.5]]])
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(ab_scaled), [[[0.5, -1.0]]])
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(color.unscale_lab(l_scaled, ab_scaled)), lab
+    )
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: color.rgb_to_lab(np.zeros((4, 4))), "3 channels"),
+        (lambda: color.rgb_to_lab(np.zeros((4, 3)), variant="adobe"), "adobe"),
+        (lambda: color.rgb_to_lab(np.zeros((4, 3), "int32")), "int32"),
+        (lambda: color.ab_bin_centers("hexagons"), "hexagons"),
+    ],
+)
+def test_bad_arguments_raise_with_the_value(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_ab_bins():
+    bins = color.ab_bin_centers("report004")
+    assert bins.shape == (676, 2)
+    assert bins.min() == -123 and bins.max() == 127
+    gamut = color.ab_bin_centers("gamut")
+    # Every in-gamut bin centre is within half a bin of some sRGB color's ab.
+    rgb = np.random.default_rng(0).random((20000, 3))
+    ab = skimage.color.rgb2lab(rgb)[:, 1:]
+    nearest = np.abs(ab[:, None, :] - gamut[None]).max(-1).min(-1)
+    assert nearest.max() <= 5.0 + 1e-6
+    assert 200 < len(gamut) < 400
+
+
+@pytest.mark.parametrize("layer_class", [RGBToLab, LabToRGB])
+def test_layers_serialize(layer_class):
+    run_serialization_test(layer_class(variant="report000", scaled=True, name="convert"))
+
+
+def test_layers_in_a_saved_model(tmp_path, photos):
+    inputs = keras.Input((None, None, 3))
+    scaled = RGBToLab(scaled=True, name="to_lab")(inputs)
+    outputs = LabToRGB(scaled=True, name="to_rgb")(scaled)
+    model = keras.Model(inputs, outputs)
+    batch = photo_batch(photos, 32).astype("float32")
+    np.testing.assert_allclose(model.predict(batch, verbose=0), batch, atol=2e-4)
+    lab = keras.ops.convert_to_numpy(RGBToLab()(batch))
+    np.testing.assert_allclose(lab, skimage.color.rgb2lab(batch), atol=0.02)
+    run_model_saving_test(model, batch, tmp_path)

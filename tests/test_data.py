@@ -1,0 +1,208 @@
+"""tf.data pipelines on real photos and on messy folders."""
+
+import os
+
+import numpy as np
+import pytest
+import skimage.color
+from PIL import Image
+from PIL import ImageOps
+
+from keras_colorize import data
+from keras_colorize.data import files
+
+
+def save(image, path, **kwargs):
+    Image.fromarray(image).save(path, **kwargs)
+    return str(path)
+
+
+@pytest.fixture()
+def photo_folder(tmp_path, photos):
+    """Four real photos in four formats, one in a sub-folder."""
+    save(photos["astronaut"], tmp_path / "astronaut.jpg", quality=95)
+    save(photos["coffee"], tmp_path / "coffee.png")
+    save(photos["chelsea"], tmp_path / "chelsea.bmp")
+    (tmp_path / "more").mkdir()
+    save(photos["rocket"], tmp_path / "more" / "rocket.JPEG", quality=95)
+    (tmp_path / "notes.txt").write_text("not an image")
+    return tmp_path
+
+
+def batches(ds):
+    return [(x.numpy(), y.numpy()) for x, y in ds]
+
+
+def test_from_directory_yields_lab_batches(photo_folder):
+    ds = data.from_directory(photo_folder, image_size=32, batch_size=3, training=False)
+    got = batches(ds)
+    assert [x.shape for x, _ in got] == [(3, 32, 32, 1), (1, 32, 32, 1)]
+    assert [y.shape for _, y in got] == [(3, 32, 32, 2), (1, 32, 32, 2)]
+    x = np.concatenate([x for x, _ in got])
+    y = np.concatenate([y for _, y in got])
+    assert x.dtype == np.float32 and 0.0 <= x.min() and x.max() <= 1.0
+    assert -1.0 <= y.min() < -0.05 and 0.05 < y.max() <= 1.0  # real color, not grey
+    assert ds.skipped == []
+
+
+def test_lab_values_match_skimage_on_a_centre_crop(tmp_path, photos):
+    path = save(photos["coffee"], tmp_path / "coffee.png")
+    h, w = photos["coffee"].shape[:2]
+    ds = data.from_files([path], image_size=h, batch_size=1, resize="crop")
+    x, y = next(iter(ds))
+    offset = (w - h) // 2
+    reference = skimage.color.rgb2lab(photos["coffee"][:, offset : offset + h])
+    np.testing.assert_allclose(x.numpy()[0, ..., 0] * 100, reference[..., 0], atol=0.05)
+    np.testing.assert_allclose(y.numpy()[0] * 128, reference[..., 1:], atol=0.05)
+
+
+def test_rgb_color_space_gives_gray_and_rgb(photo_folder):
+    ds = data.from_directory(photo_folder, image_size=16, batch_size=4, color_space="rgb")
+    x, y = next(iter(ds))
+    assert x.shape == (4, 16, 16, 1) and y.shape == (4, 16, 16, 3)
+    lab = skimage.color.rgb2lab(y.numpy().astype("float64"))
+    np.testing.assert_allclose(x.numpy()[..., 0] * 100, lab[..., 0], atol=0.05)
+
+
+def test_bad_files_are_skipped_and_reported(tmp_path, photos):
+    good = save(photos["chelsea"], tmp_path / "good.jpg")
+    jpeg = (tmp_path / "good.jpg").read_bytes()
+    (tmp_path / "truncated.jpg").write_bytes(jpeg[: len(jpeg) // 2])
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    (tmp_path / "random.jpg").write_bytes(np.random.default_rng(0).bytes(5000))
+    (tmp_path / "text.png").write_text("hello")
+    save(photos["coffee"], tmp_path / "ok.png")
+    png = (tmp_path / "ok.png").read_bytes()
+    (tmp_path / "cut.png").write_bytes(png[: len(png) // 3])
+    with pytest.warns(UserWarning, match="Skipped 5 unreadable") as record:
+        ds = data.from_directory(tmp_path, image_size=16, batch_size=8)
+    message = str(record[0].message)
+    for name in ("truncated.jpg", "empty.jpg", "random.jpg", "text.png", "cut.png"):
+        assert name in message
+    assert sorted(os.path.basename(p) for p, _ in ds.skipped) == [
+        "cut.png", "empty.jpg", "random.jpg", "text.png", "truncated.jpg"
+    ]
+    x, _ = next(iter(ds))
+    assert x.shape[0] == 2
+
+
+def test_odd_formats_are_read(tmp_path, photos):
+    rgb = photos["astronaut"][::8, ::8]
+    gray = (skimage.color.rgb2gray(rgb) * 255).astype("uint8")
+    paths = [
+        save(np.dstack([rgb, np.full(rgb.shape[:2], 128, "uint8")]), tmp_path / "alpha.png"),
+        save(gray, tmp_path / "gray.jpg"),
+        save(rgb, tmp_path / "first.gif"),
+    ]
+    Image.fromarray(rgb).convert("P", palette=Image.Palette.ADAPTIVE).save(tmp_path / "palette.png")
+    Image.fromarray((rgb.astype("uint16") * 257)[..., 0]).save(tmp_path / "gray16.png")
+    Image.fromarray(rgb).convert("CMYK").save(tmp_path / "cmyk.jpg")
+    paths += [str(tmp_path / n) for n in ("palette.png", "gray16.png", "cmyk.jpg")]
+    ds = data.from_files(paths, image_size=32, batch_size=len(paths))
+    x, y = next(iter(ds))
+    assert x.shape[0] == len(paths) and ds.skipped == []
+    ab = np.abs(y.numpy()).reshape(len(paths), -1).max(-1)
+    names = [os.path.basename(p) for p in paths]
+    # Gray files give no color; color files (whatever the format) do.
+    for name, value in zip(names, ab):
+        assert (value < 0.01) == name.startswith("gray"), (name, value)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_exif_orientation_matches_pillow(tmp_path, photos, orientation):
+    image = photos["rocket"][::4, ::6]  # not square, so a turn shows
+    exif = Image.Exif()
+    exif[files.EXIF_ORIENTATION] = orientation
+    path = tmp_path / f"o{orientation}.png"
+    Image.fromarray(image).save(path, exif=exif)
+    expected = np.asarray(ImageOps.exif_transpose(Image.open(path)))
+    got = data.read_image(path)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got * 255, expected, atol=0.51)
+
+
+def test_read_image_rejects_bad_files_by_name(tmp_path):
+    path = tmp_path / "broken.jpg"
+    path.write_bytes(b"\xff\xd8\xff garbage")
+    with pytest.raises(ValueError, match="broken.jpg"):
+        data.read_image(path)
+
+
+def test_splits_are_deterministic_disjoint_and_sized():
+    paths = [f"photos/img_{i:05d}.jpg" for i in range(5000)]
+    subsets = {
+        s: data.split_files(paths, s, validation_split=0.16, test_split=0.04, seed=7)
+        for s in ("training", "validation", "test")
+    }
+    assert sum(len(v) for v in subsets.values()) == 5000
+    assert not set(subsets["training"]) & set(subsets["validation"])
+    assert not set(subsets["validation"]) & set(subsets["test"])
+    for subset, fraction in (("training", 0.8), ("validation", 0.16), ("test", 0.04)):
+        assert abs(len(subsets[subset]) / 5000 - fraction) < 0.02
+    # Adding files does not move the old ones; another folder prefix neither.
+    more = data.split_files(paths + ["photos/new.jpg"], "test", 0.16, 0.04, seed=7)
+    assert set(subsets["test"]) <= set(more)
+    moved = [p.replace("photos/", "elsewhere/") for p in paths]
+    assert len(data.split_files(moved, "test", 0.16, 0.04, seed=7)) == len(subsets["test"])
+    assert data.split_files(paths, "test", 0.16, 0.04, seed=8) != subsets["test"]
+
+
+def test_saturation_filter_drops_grey_photos(tmp_path, photos):
+    color = save(photos["coffee"], tmp_path / "color.png")
+    gray = save((skimage.color.rgb2gray(photos["coffee"]) * 255).astype("uint8"), tmp_path / "gray.png")
+    ds = data.from_files([color, gray], image_size=16, batch_size=4, min_saturation=data.DEFAULT_MIN_SATURATION)
+    assert sum(x.shape[0] for x, _ in ds) == 1
+
+
+def test_augment_and_random_crop_change_the_batches(photo_folder):
+    ds = data.from_directory(photo_folder, image_size=32, batch_size=4, augment=True, seed=3, training=True)
+    first, second = batches(ds), batches(ds)
+    assert not np.allclose(first[0][0], second[0][0])
+
+
+def test_cache_gives_the_same_batches(photo_folder, tmp_path):
+    kwargs = dict(image_size=24, batch_size=4, training=False)
+    plain = batches(data.from_directory(photo_folder, **kwargs))
+    cached = data.from_directory(photo_folder, cache=True, **kwargs)
+    for run in (batches(cached), batches(cached)):
+        np.testing.assert_allclose(run[0][0], plain[0][0])
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(image_size=0), "image_size=0"),
+        (dict(batch_size=-1), "batch_size=-1"),
+        (dict(color_space="hsv"), "hsv"),
+        (dict(resize="squash"), "squash"),
+        (dict(min_saturation=20), "min_saturation=20"),
+        (dict(subset="train", validation_split=0.2), "'train'"),
+        (dict(subset="validation"), "validation_split"),
+    ],
+)
+def test_bad_arguments_raise(photo_folder, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        data.from_directory(photo_folder, **kwargs)
+
+
+def test_empty_directory_raises_naming_it(tmp_path):
+    with pytest.raises(ValueError, match=str(tmp_path)):
+        data.from_directory(tmp_path)
+
+
+def test_pad_and_resize_modes_keep_all_of_the_photo(tmp_path, photos):
+    path = save(photos["rocket"], tmp_path / "rocket.png")  # 427 x 640
+    x_pad, _ = next(iter(data.from_files([path], image_size=32, batch_size=1, resize="pad")))
+    rows = x_pad.numpy()[0, :, :, 0].max(axis=1)
+    assert rows[0] == 0 and rows[-1] == 0 and rows[16] > 0  # padded top and bottom
+    x_resize, _ = next(iter(data.from_files([path], image_size=32, batch_size=1, resize="resize")))
+    assert x_resize.numpy()[0, 0, :, 0].max() > 0
+
+
+def test_real_photo_folder(shared_data):
+    train = data.from_directory(shared_data / "train", image_size=64, batch_size=16, subset="training", validation_split=0.2)
+    val = data.from_directory(shared_data / "train", image_size=64, batch_size=16, subset="validation", validation_split=0.2)
+    x, y = next(iter(train))
+    assert x.shape == (16, 64, 64, 1) and y.shape == (16, 64, 64, 2)
+    assert np.abs(y.numpy()).mean() > 0.02
+    assert train.skipped == [] and val.skipped == []

@@ -1,0 +1,44 @@
+"""The tf twin of the Lab math agrees with the keras.ops one and with skimage."""
+
+import keras
+import numpy as np
+import pytest
+import skimage.color
+import tensorflow as tf
+
+from keras_colorize import color
+from keras_colorize.data import lab as tf_lab
+
+
+@pytest.mark.parametrize("variant", ["cie", "report000"])
+def test_tf_twin_equals_keras_ops(variant, photos):
+    rgb = np.stack([photos["astronaut"][:48, :48], photos["chelsea"][:48, :48]]).astype("float32") / 255
+    ours = keras.ops.convert_to_numpy(color.rgb_to_lab(rgb, variant))
+    twin = tf_lab.rgb_to_lab(tf.constant(rgb), variant).numpy()
+    np.testing.assert_allclose(twin, ours, atol=1e-4)
+    back = tf_lab.lab_to_rgb(tf.constant(twin), variant).numpy()
+    np.testing.assert_allclose(
+        back, keras.ops.convert_to_numpy(color.lab_to_rgb(ours, variant)), atol=1e-5
+    )
+
+
+def test_tf_twin_float64_and_uint8(photos):
+    rgb = photos["rocket"][:40, :40]
+    lab64 = tf_lab.rgb_to_lab(tf.constant(rgb.astype("float64") / 255)).numpy()
+    np.testing.assert_allclose(lab64, skimage.color.rgb2lab(rgb), atol=1e-3)
+    lab8 = tf_lab.rgb_to_lab(tf.constant(rgb)).numpy()
+    np.testing.assert_allclose(lab8, lab64, atol=0.02)
+
+
+def test_tf_twin_runs_inside_tf_data(photos):
+    ds = tf.data.Dataset.from_tensor_slices(photos["coffee"][None, :16, :16]).map(tf_lab.rgb_to_lab)
+    lab = next(iter(ds)).numpy()
+    np.testing.assert_allclose(lab, skimage.color.rgb2lab(photos["coffee"][:16, :16]), atol=0.02)
+
+
+def test_tensorflow_io_agrees_when_installed(photos):
+    tfio = pytest.importorskip("tensorflow_io", reason="optional extra [io] not installed")
+    rgb = photos["chelsea"][:32, :32].astype("float32") / 255
+    reference = tfio.experimental.color.rgb_to_lab(tf.constant(rgb)).numpy()
+    ours = tf_lab.rgb_to_lab(tf.constant(rgb)).numpy()
+    np.testing.assert_allclose(ours, reference, atol=0.05)
