@@ -1,0 +1,28 @@
+"""keras_colorize: grayscale photos to color with Keras 3.
+
+Example:
+
+>>> import keras_colorize
+>>> model = keras_colorize.models.unet(input_size=64)  # doctest: +SKIP
+>>> train = keras_colorize.data.from_directory("photos/", image_size=64)  # doctest: +SKIP
+>>> model.compile(optimizer="adam", loss="mae"); model.fit(train)  # doctest: +SKIP
+>>> color_photo = keras_colorize.colorize("old_photo.jpg", model=model)  # doctest: +SKIP
+"""
+
+from keras_colorize import color
+from keras_colorize import layers
+from keras_colorize import models
+from keras_colorize.inference import colorize
+
+__version__ = "0.1.0"
+
+__all__ = ["color", "colorize", "data", "layers", "models"]
+
+
+def __getattr__(name):
+    """Imports `keras_colorize.data` (and so TensorFlow) on first use only."""
+    if name == "data":
+        import importlib
+
+        return importlib.import_module("keras_colorize.data")
+    raise AttributeError(f"module 'keras_colorize' has no attribute {name!r}")
