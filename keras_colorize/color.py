@@ -77,66 +77,53 @@ def _power(xp, x, exponent):
     return xp.exp(exponent * xp.log(xp.maximum(x, _TINY)))
 
 
+# (fx, fy, fz) -> (116·fy, 500·(fx − fy), 200·(fy − fz)) as one matrix product, and back.
+_F_TO_LAB = np.array(
+    [[0.0, 500.0, 0.0], [116.0, -500.0, 200.0], [0.0, 0.0, -200.0]], dtype=np.float64
+)
+_LAB_TO_F = np.linalg.inv(_F_TO_LAB)
+_LAB_OFFSET = np.array([16.0, 0.0, 0.0])
+
+
 def _rgb_to_lab(xp, rgb, variant):
-    """RGB -> Lab with the ops of namespace `xp` (keras.ops or a tf adapter)."""
+    """RGB -> Lab with the ops of namespace `xp` (keras.ops or a tf adapter).
+
+    Written as element-wise steps on all three channels joined by small
+    matrix products, so a compiler (XLA) fuses each step once instead of
+    recomputing the transcendental functions for every output channel.
+    """
     c = check_variant(variant)
     linear = xp.where(
         rgb > _SRGB_DECODE_THRESHOLD,
         _power(xp, (rgb + 0.055) / 1.055, 2.4),
         rgb / 12.92,
     )
-    r, g, b = xp.unstack(linear, 3, axis=-1)
-    m = SRGB_TO_XYZ
-    xyz = [
-        (m[i, 0] * r + m[i, 1] * g + m[i, 2] * b) / c["white"][i]
-        for i in range(3)
-    ]
-    fx, fy, fz = [
-        xp.where(
-            t > c["epsilon"],
-            _power(xp, t, 1.0 / 3.0),
-            c["slope"] * t + 16.0 / 116.0,
-        )
-        for t in xyz
-    ]
-    y = xyz[1]
-    lightness = xp.where(
-        y > c["epsilon"], 116.0 * fy - 16.0, c["kappa"] * y
+    to_xyz = SRGB_TO_XYZ.T / np.asarray(c["white"])[None, :]
+    xyz = xp.tensordot(linear, xp.constant(to_xyz, rgb), 1)
+    f = xp.where(
+        xyz > c["epsilon"],
+        _power(xp, xyz, 1.0 / 3.0),
+        c["slope"] * xyz + 16.0 / 116.0,
     )
-    return xp.stack(
-        [lightness, 500.0 * (fx - fy), 200.0 * (fy - fz)], axis=-1
-    )
+    lab = xp.tensordot(f, xp.constant(_F_TO_LAB, rgb), 1) - xp.constant(_LAB_OFFSET, rgb)
+    # L's linear branch is kappa·Y (equal to 116·f(Y) − 16 but for rounding).
+    y = xyz[..., 1:2]
+    lightness = xp.where(y > c["epsilon"], lab[..., :1], c["kappa"] * y)
+    return xp.concatenate([lightness, lab[..., 1:]], axis=-1)
 
 
 def _lab_to_rgb(xp, lab, variant):
     """Lab -> RGB in [0, 1] (out-of-gamut colors clipped) with namespace `xp`."""
     c = check_variant(variant)
-    lightness, a, b = xp.unstack(lab, 3, axis=-1)
-    fy = (lightness + 16.0) / 116.0
-    fx = fy + a / 500.0
-    fz = fy - b / 200.0
+    f = xp.tensordot(lab + xp.constant(_LAB_OFFSET, lab), xp.constant(_LAB_TO_F, lab), 1)
     f_epsilon = c["epsilon"] ** (1.0 / 3.0)
-
-    def f_inverse(f):
-        return xp.where(
-            f > f_epsilon, f * f * f, (f - 16.0 / 116.0) / c["slope"]
-        )
-
-    y = xp.where(
-        lightness > c["kappa"] * c["epsilon"], fy * fy * fy,
-        lightness / c["kappa"],
-    )
-    xyz = [
-        f_inverse(fx) * c["white"][0],
-        y * c["white"][1],
-        f_inverse(fz) * c["white"][2],
-    ]
-    m = XYZ_TO_SRGB
-    linear = xp.stack(
-        [m[i, 0] * xyz[0] + m[i, 1] * xyz[1] + m[i, 2] * xyz[2] for i in range(3)],
-        axis=-1,
-    )
-    linear = xp.clip(linear, 0.0, 1.0)
+    xyz = xp.where(f > f_epsilon, f * f * f, (f - 16.0 / 116.0) / c["slope"])
+    # Y from L directly: its linear branch is L / kappa.
+    lightness = lab[..., :1]
+    y = xp.where(lightness > c["kappa"] * c["epsilon"], xyz[..., 1:2], lightness / c["kappa"])
+    xyz = xp.concatenate([xyz[..., :1], y, xyz[..., 2:]], axis=-1)
+    to_rgb = np.asarray(c["white"])[:, None] * XYZ_TO_SRGB.T
+    linear = xp.clip(xp.tensordot(xyz, xp.constant(to_rgb, lab), 1), 0.0, 1.0)
     return xp.where(
         linear > _SRGB_ENCODE_THRESHOLD,
         1.055 * _power(xp, linear, 1.0 / 2.4) - 0.055,
@@ -151,12 +138,17 @@ class _KerasOps:
     log = staticmethod(ops.log)
     maximum = staticmethod(ops.maximum)
     where = staticmethod(ops.where)
-    stack = staticmethod(ops.stack)
     clip = staticmethod(ops.clip)
+    concatenate = staticmethod(ops.concatenate)
 
     @staticmethod
-    def unstack(x, num, axis):
-        return ops.unstack(x, num=num, axis=axis)
+    def tensordot(x, y, axes):
+        return ops.tensordot(x, y, axes=axes)
+
+    @staticmethod
+    def constant(value, like):
+        """A constant in the dtype of tensor `like` (no float64 promotion)."""
+        return ops.convert_to_tensor(value, dtype=keras.backend.standardize_dtype(like.dtype))
 
 
 def _to_float(images):
@@ -325,9 +317,10 @@ class _NumpyOps:
     log = staticmethod(np.log)
     maximum = staticmethod(np.maximum)
     where = staticmethod(np.where)
-    stack = staticmethod(np.stack)
     clip = staticmethod(np.clip)
+    concatenate = staticmethod(np.concatenate)
+    tensordot = staticmethod(np.tensordot)
 
     @staticmethod
-    def unstack(x, num, axis):
-        return [np.take(x, i, axis=axis) for i in range(num)]
+    def constant(value, like):
+        return np.asarray(value, dtype=like.dtype)

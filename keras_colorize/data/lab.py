@@ -18,12 +18,16 @@ class _TFOps:
     log = staticmethod(tf.math.log)
     maximum = staticmethod(tf.maximum)
     where = staticmethod(tf.where)
-    stack = staticmethod(tf.stack)
     clip = staticmethod(tf.clip_by_value)
+    concatenate = staticmethod(tf.concat)
 
     @staticmethod
-    def unstack(x, num, axis):
-        return tf.unstack(x, num=num, axis=axis)
+    def tensordot(x, y, axes):
+        return tf.tensordot(x, y, axes)
+
+    @staticmethod
+    def constant(value, like):
+        return tf.constant(value, dtype=like.dtype)
 
 
 def rgb_to_lab(images, variant="cie"):
