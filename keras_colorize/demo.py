@@ -7,6 +7,7 @@ import argparse
 import glob
 import os
 
+import keras
 import numpy as np
 
 SAMPLES = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "samples", "*.jpg")))
@@ -22,7 +23,7 @@ def tiny_model(steps, image_size=64):
         "on the sample photos instead (expect faint, rough color)."
     )
     model = models.unet(input_size=image_size, depth=3, base_filters=16)
-    model.compile(optimizer="adam", loss="mae")
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mae")
     ds = data.from_files(
         SAMPLES, image_size=image_size, batch_size=len(SAMPLES), training=True, augment=True, seed=0
     )
@@ -33,7 +34,7 @@ def tiny_model(steps, image_size=64):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", default=os.path.join("demo_output", "demo_grid.png"))
-    parser.add_argument("--steps", type=int, default=40, help="training steps without a default model")
+    parser.add_argument("--steps", type=int, default=150, help="training steps without a default model")
     args = parser.parse_args(argv)
 
     from keras_colorize import colorize
