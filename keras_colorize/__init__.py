@@ -16,13 +16,13 @@ from keras_colorize.inference import colorize
 
 __version__ = "0.1.0"
 
-__all__ = ["color", "colorize", "data", "layers", "models"]
+__all__ = ["color", "colorize", "data", "layers", "models", "plotting"]
 
 
 def __getattr__(name):
-    """Imports `keras_colorize.data` (and so TensorFlow) on first use only."""
-    if name == "data":
+    """Imports `data` (TensorFlow) and `plotting` (matplotlib) on first use only."""
+    if name in ("data", "plotting"):
         import importlib
 
-        return importlib.import_module("keras_colorize.data")
+        return importlib.import_module(f"keras_colorize.{name}")
     raise AttributeError(f"module 'keras_colorize' has no attribute {name!r}")

@@ -3,9 +3,6 @@
 import os
 import tempfile
 
-import matplotlib
-
-matplotlib.use("Agg")  # noqa: E402 - headless by default; notebooks still show figures
 import matplotlib.pyplot as plt
 import numpy as np
 
