@@ -1,9 +1,7 @@
 """Serializable layers of keras_colorize, one public class per file."""
 
 from keras_colorize.layers.lab_to_rgb import LabToRGB
+from keras_colorize.layers.reparameterization import Reparameterization
 from keras_colorize.layers.rgb_to_lab import RGBToLab
 
-__all__ = ["LabToRGB", "RGBToLab"]
-from keras_colorize.layers.reparameterization import Reparameterization  # noqa: E402
-
-__all__ += ["Reparameterization"]
+__all__ = ["LabToRGB", "Reparameterization", "RGBToLab"]
