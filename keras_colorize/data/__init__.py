@@ -8,6 +8,7 @@ from keras_colorize.data.dataset import from_directory
 from keras_colorize.data.dataset import from_files
 from keras_colorize.data.dataset import read_image
 from keras_colorize.data.files import list_images
+from keras_colorize.data.hints import with_hints
 from keras_colorize.data.files import split_files
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "list_images",
     "read_image",
     "split_files",
+    "with_hints",
 ]
