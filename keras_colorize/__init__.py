@@ -13,10 +13,11 @@ from keras_colorize import color
 from keras_colorize import layers
 from keras_colorize import models
 from keras_colorize.inference import colorize
+from keras_colorize.video import colorize_video
 
 __version__ = "0.1.0"
 
-__all__ = ["color", "colorize", "data", "layers", "models", "plotting"]
+__all__ = ["color", "colorize", "colorize_video", "data", "layers", "models", "plotting"]
 
 
 def __getattr__(name):

@@ -14,6 +14,7 @@ import keras
 import numpy as np
 
 from keras_colorize import color
+from keras_colorize import hints as hint_maps
 
 # Rows of the full-resolution image converted at a time: bounds memory for
 # very large photos (a 12000-pixel-wide strip of 512 rows is ~70 MB float32).
@@ -103,6 +104,7 @@ def colorize(
     render_size=256,
     batch_size=8,
     vividness=1.0,
+    hints=None,
 ):
     """Colorizes photos at their full resolution.
 
@@ -119,6 +121,11 @@ def colorize(
         vividness: saturation knob. A chroma gain for regression and RGB
             models (1.0 = as predicted); for classifier models it divides the
             annealed-mean temperature (higher = more vivid).
+        hints: user colors for one image and a hint model
+            (`models.unet(hints=True)`): a list of `((x, y), (r, g, b))`,
+            `x` the column and `y` the row of a pixel of the full-resolution
+            image, `r, g, b` in 0..255. A hint model given no hints
+            colorizes on its own.
 
     Returns:
         An RGB uint8 array of the input's own height and width for one
@@ -139,10 +146,21 @@ def colorize(
 
         images, single = list_images(images), False
     items = [images] if single else list(images)
+    if hints and not single:
+        raise ValueError(
+            f"`hints` apply to one image; received {len(items)} images. "
+            "Call colorize() once per image with its own hints."
+        )
     if model is None:
         from keras_colorize.weights import load_default_model
 
         model = load_default_model()
+    if hints and model.input_shape[-1] != hint_maps.INPUT_CHANNELS:
+        raise ValueError(
+            "`hints` need a hint model (4 input channels: L, hint ab, mask), "
+            "such as `models.unet(hints=True)` trained with `data.with_hints`. "
+            f"Received a model with input shape {model.input_shape}"
+        )
     side = _render_side(model, render_size)
     temperature = DEFAULT_TEMPERATURE / vividness
     results = []
@@ -154,17 +172,63 @@ def colorize(
             small, box = _letterbox(l_full, side)
             smalls.append(small)
             boxes.append(box)
-        inputs = np.stack(smalls)[..., None] / color.L_SCALE
-        predictions = np.asarray(model.predict(inputs, verbose=0), dtype=np.float32)
-        for l_full, box, prediction in zip(lightness, boxes, predictions):
-            ab = _decode_prediction(prediction, temperature)
-            if prediction.shape[-1] <= 3:
-                ab = ab * vividness
-            top, left, h, w = box
-            ab = ab[top : top + h, left : left + w].astype(np.float32)
-            ab = cv2.resize(ab, (l_full.shape[1], l_full.shape[0]), interpolation=cv2.INTER_LINEAR)
-            results.append(_recombine(l_full, ab))
+        user = [_render_hints(hints, lightness[0].shape, boxes[0], side)] if hints else None
+        abs_small = _predict_ab(model, smalls, temperature, vividness, user)
+        for l_full, box, ab in zip(lightness, boxes, abs_small):
+            results.append(_full_resolution(l_full, ab, box))
     return results[0] if single else results
+
+
+def _render_hints(hints, shape, box, side):
+    """User hints at full-resolution (x, y) -> hint channels of the render."""
+    h, w = shape
+    top, left, new_h, new_w = box
+    points = []
+    for hint in hints:
+        try:
+            (x, y), rgb = hint
+            rgb = tuple(int(c) for c in rgb)
+            valid = len(rgb) == 3 and 0 <= x < w and 0 <= y < h and all(0 <= c <= 255 for c in rgb)
+        except (TypeError, ValueError):
+            valid = False
+        if not valid:
+            raise ValueError(
+                "Each hint must be ((x, y), (r, g, b)) with 0 <= x < "
+                f"{w}, 0 <= y < {h} (pixels of the image) and r, g, b in "
+                f"0..255. Received: {hint!r}"
+            )
+        row = min(top + int((y + 0.5) * new_h / h), side - 1)
+        col = min(left + int((x + 0.5) * new_w / w), side - 1)
+        points.append(((row, col), rgb))
+    return hint_maps.user_hints(points, (side, side))
+
+
+def _predict_ab(model, smalls, temperature, vividness, user_hints=None):
+    """Letterboxed L renders -> predicted ab in Lab units, `(N, side, side, 2)`.
+
+    A hint model gets `user_hints` (hint channels per render) or none.
+    """
+    inputs = np.stack(smalls)[..., None] / color.L_SCALE
+    if model.input_shape[-1] == hint_maps.INPUT_CHANNELS:
+        if user_hints is None:
+            user_hints = np.zeros(inputs.shape[:-1] + (hint_maps.HINT_CHANNELS,), np.float32)
+        inputs = np.concatenate([inputs, np.asarray(user_hints, np.float32)], axis=-1)
+    predictions = np.asarray(model.predict(inputs, verbose=0), dtype=np.float32)
+    abs_small = []
+    for prediction in predictions:
+        ab = _decode_prediction(prediction, temperature)
+        if prediction.shape[-1] <= 3:
+            ab = ab * vividness
+        abs_small.append(ab)
+    return np.stack(abs_small).astype(np.float32)
+
+
+def _full_resolution(lightness, ab, box):
+    """ab of the render (letterbox removed, upsampled) + full-resolution L -> RGB uint8."""
+    top, left, h, w = box
+    ab = np.ascontiguousarray(ab[top : top + h, left : left + w])
+    ab = cv2.resize(ab, (lightness.shape[1], lightness.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return _recombine(lightness, ab)
 
 
 def _recombine(lightness, ab):
