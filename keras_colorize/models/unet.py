@@ -2,6 +2,7 @@
 
 import keras
 
+from keras_colorize.hints import INPUT_CHANNELS
 from keras_colorize.models._utils import check_choice
 from keras_colorize.models._utils import check_input_size
 from keras_colorize.models._utils import check_positive_int
@@ -49,13 +50,21 @@ def unet_body(inputs, depth, base_filters):
     return x
 
 
+def unet_input(input_size, hints):
+    """The input: L/100, or with `hints` L/100 ‖ hint ab/128 ‖ mask (4 channels)."""
+    if not isinstance(hints, bool):
+        raise ValueError(f"`hints` must be True or False. Received: hints={hints!r}")
+    channels = INPUT_CHANNELS if hints else 1
+    return keras.Input((input_size, input_size, channels), name="l_input")
+
+
 def check_unet_args(input_size, depth, base_filters, builder):
     check_positive_int(depth, "depth")
     check_positive_int(base_filters, "base_filters")
     check_input_size(input_size, 2**depth, builder)
 
 
-def unet(input_size=256, depth=4, base_filters=64, output="ab", name="unet"):
+def unet(input_size=256, depth=4, base_filters=64, output="ab", hints=False, name="unet"):
     """U-Net with `depth` levels and skip concatenations (report 004).
 
     Each encoder level is two 3×3 conv + BatchNorm + ReLU followed by a 2×2
@@ -75,11 +84,15 @@ def unet(input_size=256, depth=4, base_filters=64, output="ab", name="unet"):
         base_filters: channels of the first level (doubled at each level).
         output: `"ab"` (2 channels, tanh, ab/128) or `"rgb"` (3 channels,
             sigmoid).
+        hints: take user color hints (Zhang et al. 2017): the input is
+            L/100, a sparse hint map of ab/128 and a hint mask (4 channels,
+            see `keras_colorize.hints`; train with
+            `keras_colorize.data.with_hints`).
         name: model name.
 
     Returns:
-        A `keras.Model` from `(batch, S, S, 1)` L/100 to `(batch, S, S, 2)`
-        ab/128 or `(batch, S, S, 3)` RGB.
+        A `keras.Model` from `(batch, S, S, 1)` L/100 (4 channels with
+        `hints`) to `(batch, S, S, 2)` ab/128 or `(batch, S, S, 3)` RGB.
 
     Example:
 
@@ -93,7 +106,7 @@ def unet(input_size=256, depth=4, base_filters=64, output="ab", name="unet"):
     """
     check_unet_args(input_size, depth, base_filters, "unet")
     check_choice(output, OUTPUTS, "output")
-    inputs = keras.Input((input_size, input_size, 1), name="l_input")
+    inputs = unet_input(input_size, hints)
     x = unet_body(inputs, depth, base_filters)
     if output == "rgb":
         outputs = keras.layers.Conv2D(3, 1, activation="sigmoid", name="rgb_conv")(x)

@@ -8,12 +8,14 @@ from keras_colorize import color
 from keras_colorize.models._utils import check_choice
 from keras_colorize.models.unet import check_unet_args
 from keras_colorize.models.unet import unet_body
+from keras_colorize.models.unet import unet_input
 
 DECODE_MODES = ("argmax", "annealed_mean", "mean", "sample")
 
 
 def unet_classifier(
-    input_size=256, depth=4, base_filters=64, grid="report004", name="unet_classifier"
+    input_size=256, depth=4, base_filters=64, grid="report004", hints=False,
+    name="unet_classifier",
 ):
     """U-Net whose head is a per-pixel softmax over quantised ab bins.
 
@@ -34,6 +36,7 @@ def unet_classifier(
         base_filters: channels of the first level.
         grid: `"report004"` (676 bins) or `"gamut"` (261 bins), see
             `keras_colorize.color.ab_bin_centers`.
+        hints: take user color hints: 4 input channels, as `unet(hints=True)`.
         name: model name.
 
     Returns:
@@ -53,7 +56,7 @@ def unet_classifier(
     check_unet_args(input_size, depth, base_filters, "unet_classifier")
     check_choice(grid, color.AB_BIN_GRIDS, "grid")
     num_bins = color.ab_bin_centers(grid).shape[0]
-    inputs = keras.Input((input_size, input_size, 1), name="l_input")
+    inputs = unet_input(input_size, hints)
     x = unet_body(inputs, depth, base_filters)
     x = keras.layers.Conv2D(num_bins, 1, name="bins_conv")(x)
     outputs = keras.layers.Softmax(axis=-1, name="bins_softmax")(x)
