@@ -1,0 +1,123 @@
+"""The local web page: colorized uploads, hints, 4xx answers, 20 concurrent uploads."""
+
+import base64
+import inspect
+import io
+import json
+import threading
+
+import numpy as np
+import pytest
+import skimage.color
+from PIL import Image
+
+from tests.test_hints import hint_copy_model
+from tests.test_video import pixelwise_model
+
+pytest.importorskip("flask")
+pytestmark = pytest.mark.tensorflow_only
+
+from keras_colorize import serve  # noqa: E402
+
+
+def encode(rgb, fmt="PNG"):
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def decode_data_url(url):
+    assert url.startswith("data:image/png;base64,")
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
+
+
+def post(client, payload, hints=None):
+    data = {"image": (io.BytesIO(payload), "any name/../../etc/passwd")}
+    if hints is not None:
+        data["hints"] = json.dumps(hints)
+    return client.post("/colorize", data=data, content_type="multipart/form-data")
+
+
+@pytest.fixture(scope="module")
+def client():
+    return serve.create_app(pixelwise_model(), render_size=64).test_client()
+
+
+def test_page_and_colorized_upload(client, photos):
+    page = client.get("/")
+    assert page.status_code == 200 and b'id="file"' in page.data and b"colorize" in page.data
+    photo = photos["chelsea"][::4, ::4]
+    answer = post(client, encode(photo))
+    assert answer.status_code == 200, answer.json
+    body = answer.json
+    assert (body["height"], body["width"]) == photo.shape[:2] and body["hints"] is False
+    gray, colored = decode_data_url(body["gray"]), decode_data_url(body["color"])
+    assert gray.shape == colored.shape == photo.shape
+    true_l = skimage.color.rgb2lab(photo)[..., 0]
+    np.testing.assert_allclose(skimage.color.rgb2lab(gray)[..., 0], true_l, atol=0.7)
+    assert np.abs(skimage.color.rgb2lab(gray)[..., 1:]).max() < 1.0
+    colored_lab = skimage.color.rgb2lab(colored)
+    assert np.abs(colored_lab[..., 0] - true_l).mean() < 1.0 and np.abs(colored_lab[..., 1:]).mean() > 3.0
+
+
+def test_bad_requests_get_4xx_with_a_message(client, photos):
+    small = photos["rocket"][::8, ::8]
+    cases = [
+        (client.post("/colorize", data={}), 400, "multipart field"),
+        (post(client, b""), 400, "empty"),
+        (post(client, b"%PDF-1.4 hello"), 400, "not an image"),
+        (post(client, encode(small)[:200]), 400, "cannot be decoded"),
+        (post(client, encode(small, "TIFF")), 415, "TIFF"),
+        (post(client, encode(small), hints="oops"), 400, "hints"),
+        (post(client, encode(small), hints=[[1, 2, "#ff0000"]]), 400, "does not take color hints"),
+    ]
+    for response, status, words in cases:
+        assert response.status_code == status, (words, response.json)
+        assert words in response.json["error"]
+    tiny_limit = serve.create_app(pixelwise_model(), max_upload_bytes=2000).test_client()
+    too_big = post(tiny_limit, encode(photos["coffee"][::4, ::4]))
+    assert too_big.status_code == 413 and "2,000-byte limit" in too_big.json["error"]
+
+
+def test_a_hint_click_changes_the_result(photos):
+    hinted = serve.create_app(hint_copy_model(), render_size=64).test_client()
+    photo = np.full((40, 60, 3), 119, np.uint8)
+    before = decode_data_url(post(hinted, encode(photo)).json["color"])
+    after_answer = post(hinted, encode(photo), hints=[[45, 12, "#966459"]])
+    assert after_answer.status_code == 200 and after_answer.json["hints"] is True
+    after = decode_data_url(after_answer.json["color"])
+    expected_ab = skimage.color.rgb2lab(np.array([[[0x96, 0x64, 0x59]]], "uint8"))[0, 0, 1:]
+    np.testing.assert_allclose(skimage.color.rgb2lab(after)[12, 45, 1:], expected_ab, atol=2.0)
+    assert np.abs(skimage.color.rgb2lab(before)[12, 45, 1:]).max() < 1.0
+    outside = post(hinted, encode(photo), hints=[[60, 12, "#966459"]])
+    assert outside.status_code == 400 and "(60.0, 12.0)" in outside.json["error"]
+
+
+def test_twenty_concurrent_uploads_each_get_their_own_result():
+    app = serve.create_app(pixelwise_model(), render_size=32)
+    results, errors = {}, []
+
+    def upload(i):
+        try:
+            image = np.full((16 + i, 40 - i, 3), 40 + 9 * i, np.uint8)  # own size and lightness
+            response = post(app.test_client(), encode(image))
+            results[i] = (image, response.status_code, response.json)
+        except Exception as error:  # noqa: BLE001 — reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=upload, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(results) == 20
+    for i, (image, status, body) in results.items():
+        assert status == 200, body
+        colored = decode_data_url(body["color"])
+        assert colored.shape == image.shape
+        expected_l = skimage.color.rgb2lab(image[:1, :1])[0, 0, 0]
+        assert abs(skimage.color.rgb2lab(colored)[..., 0].mean() - expected_l) < 1.0, i
+
+
+def test_binds_to_localhost_by_default():
+    assert inspect.signature(serve.serve).parameters["host"].default == "127.0.0.1"
