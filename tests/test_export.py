@@ -1,0 +1,120 @@
+"""Exports: `.keras`, the SavedModel that serves photos, TFLite; each reloaded and
+compared with the in-memory model and with `colorize()`."""
+
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras_colorize as kc
+from keras_colorize import export
+
+pytestmark = [
+    pytest.mark.tensorflow_only,
+    # TF 2.21 deprecates tf.lite.Interpreter in favour of the ai_edge_litert package.
+    pytest.mark.filterwarnings("ignore:.*tf.lite.Interpreter is deprecated:UserWarning"),
+]
+
+RENDER_SIZE = 32
+# The SavedModel redoes colorize()'s resizes in TensorFlow (area weights as a
+# matrix product, bilinear upsampling): float rounding may move a few
+# pixels by a unit or two, never the whole image.
+MAX_MEAN_DIFFERENCE = 0.25  # uint8 units, mean over all pixels and channels
+MAX_DIFFERENCE = 3
+
+
+def _tiny(kind):
+    keras.utils.set_random_seed(1337)
+    if kind == "ab":
+        return kc.models.unet(input_size=None, depth=2, base_filters=4)
+    if kind == "rgb_fixed":  # a fixed input size: served at 16, whatever render_size
+        return kc.models.unet(input_size=16, depth=2, base_filters=4, output="rgb")
+    return kc.models.unet_classifier(input_size=None, depth=2, base_filters=4, grid="gamut")
+
+
+@pytest.fixture(scope="module", params=["ab", "rgb_fixed", "classifier"])
+def exported(request, tmp_path_factory):
+    model = _tiny(request.param)
+    path = tmp_path_factory.mktemp("export") / f"{request.param}_saved_model"
+    export.export_model(model, path, format="saved_model", render_size=RENDER_SIZE)
+    return model, tf.saved_model.load(str(path))
+
+
+def _small(photo, step):
+    return np.ascontiguousarray(photo[::step, ::step])
+
+
+def _gray(photo):
+    return np.round(photo @ np.array([0.299, 0.587, 0.114])).astype(np.uint8)
+
+
+def _assert_close_to_colorize(served, expected):
+    difference = np.abs(served.astype(np.int16) - expected.astype(np.int16))
+    assert difference.mean() <= MAX_MEAN_DIFFERENCE, difference.mean()
+    assert difference.max() <= MAX_DIFFERENCE, difference.max()
+
+
+def test_keras_file_reloads_safely_and_never_overwrites(tmp_path):
+    model = _tiny("ab")
+    inputs = np.random.default_rng(0).random((2, 16, 24, 1), dtype=np.float32)
+    path = export.export_model(model, tmp_path / "colorizer.keras")
+    assert path == str(tmp_path / "colorizer.keras")
+    assert os.listdir(tmp_path) == ["colorizer.keras"]  # no staging leftovers
+    restored = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(restored.predict(inputs, verbose=0), model.predict(inputs, verbose=0), atol=1e-6)
+    before = os.path.getmtime(path)
+    with pytest.raises(FileExistsError, match="colorizer.keras"):
+        export.export_model(model, path)
+    assert os.path.getmtime(path) == before
+    export.export_model(model, path, overwrite=True)
+    assert os.listdir(tmp_path) == ["colorizer.keras"]
+
+
+def test_bad_arguments_are_quoted(tmp_path):
+    model = _tiny("ab")
+    with pytest.raises(ValueError, match="format='onnx'"):
+        export.export_model(model, tmp_path / "m", format="onnx")
+    with pytest.raises(ValueError, match="colorizer.h5"):
+        export.export_model(model, tmp_path / "colorizer.h5")
+    with pytest.raises(ValueError, match="render_size=0"):
+        export.export_model(model, tmp_path / "sm", format="saved_model", render_size=0)
+    assert not os.listdir(tmp_path)
+
+
+def test_saved_model_predict_ab_matches_model(exported):
+    model, loaded = exported
+    side = model.input_shape[1] or RENDER_SIZE
+    inputs = np.random.default_rng(0).random((3, side, side, 1), dtype=np.float32)
+    prediction = keras.ops.convert_to_numpy(model(inputs))
+    expected = keras.ops.convert_to_numpy(export._decode(prediction))  # the decoding colorize() applies, in keras.ops
+    np.testing.assert_allclose(loaded.predict_ab(inputs).numpy(), expected, atol=1e-3)
+
+
+def test_saved_model_serves_any_size_and_batch_like_colorize(exported, photos):
+    model, loaded = exported
+    for step, batch in ((6, 1), (9, 3)):  # two image sizes, two batch sizes
+        rgb = _small(photos["coffee"], step)
+        gray = _gray(rgb)
+        served_rgb = loaded.colorize(np.stack([rgb] * batch)).numpy()
+        served_gray = loaded.signatures["serving_default"](images=np.stack([gray[..., None]] * batch))["output_0"].numpy()
+        assert served_rgb.shape == (batch,) + rgb.shape and served_rgb.dtype == np.uint8
+        expected_rgb, expected_gray = kc.colorize([rgb, gray], model, render_size=RENDER_SIZE)
+        for served, expected in ((served_rgb, expected_rgb), (served_gray, expected_gray)):
+            for image in served:
+                _assert_close_to_colorize(image, expected)
+
+
+def test_tflite_matches_model_and_saved_model(tmp_path, photos):
+    model = _tiny("ab")
+    path = export.export_model(model, tmp_path / "colorizer.tflite", format="tflite", render_size=RENDER_SIZE)
+    interpreter = tf.lite.Interpreter(model_path=path)
+    assert set(interpreter.get_signature_list()) == {"colorize", "predict_ab"}
+    inputs = np.random.default_rng(0).random((2, RENDER_SIZE, RENDER_SIZE, 1), dtype=np.float32)
+    core = interpreter.get_signature_runner("predict_ab")(l_scaled=inputs)["output_0"]
+    np.testing.assert_allclose(core, keras.ops.convert_to_numpy(model(inputs)) * 128, atol=1e-3)
+    rgb = _small(photos["chelsea"], 7)
+    served = interpreter.get_signature_runner("colorize")(images=np.stack([rgb, rgb]))["output_0"]
+    assert served.shape == (2,) + rgb.shape
+    _assert_close_to_colorize(served[1], kc.colorize(rgb, model, render_size=RENDER_SIZE))
