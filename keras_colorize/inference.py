@@ -43,6 +43,13 @@ def _as_rgb_float(image):
     if array.dtype == np.uint8 or array.dtype == np.uint16:
         return array.astype(np.float32) / np.iinfo(array.dtype).max
     if np.issubdtype(array.dtype, np.floating):
+        bad = ~np.isfinite(array)
+        if bad.any():
+            raise ValueError(
+                f"The image holds {int(bad.sum())} NaN or infinite value(s) (first at "
+                f"index {tuple(int(i) for i in np.argwhere(bad)[0])}); expected "
+                "finite values in [0, 1]."
+            )
         return np.clip(array, 0.0, 1.0).astype(np.float32)
     raise ValueError(
         f"Expected uint8, uint16 or float images. Received: dtype={array.dtype}"

@@ -39,15 +39,20 @@ def apply_orientation(image, orientation):
 
 
 def decode_image(contents, orientation=1):
-    """Decodes JPEG / PNG / BMP / GIF bytes to upright float32 RGB in [0, 1].
+    """Decodes JPEG / PNG / BMP / GIF / WebP bytes to upright float32 RGB in [0, 1].
 
     Grayscale files are expanded to three channels, alpha is dropped,
     palettes are expanded, 16-bit PNGs keep their precision and a GIF gives
     its first frame.
     """
-    image = tf.io.decode_image(
-        contents, channels=3, dtype=tf.float32, expand_animations=False
-    )
+
+    def decode(dtype):
+        image = tf.io.decode_image(contents, channels=3, dtype=dtype, expand_animations=False)
+        return tf.image.convert_image_dtype(image, tf.float32)
+
+    # TensorFlow decodes WebP to uint8 only (a float dtype raises).
+    is_webp = tf.strings.regex_full_match(tf.strings.substr(contents, 0, 12), "(?s)RIFF....WEBP")
+    image = tf.cond(is_webp, lambda: decode(tf.uint8), lambda: decode(tf.float32))
     return apply_orientation(image, orientation)
 
 

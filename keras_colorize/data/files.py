@@ -6,13 +6,14 @@ before the `tf.data` pipeline, and decide which files it may read.
 
 import hashlib
 import os
+import stat
 import warnings
 
 from PIL import Image
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
 # Formats TensorFlow's `decode_image` reads, as Pillow names them.
-DECODABLE_FORMATS = ("JPEG", "PNG", "BMP", "GIF", "MPO")
+DECODABLE_FORMATS = ("JPEG", "PNG", "BMP", "GIF", "MPO", "WEBP")
 SUBSETS = ("training", "validation", "test")
 EXIF_ORIENTATION = 0x0112
 
@@ -88,7 +89,10 @@ def inspect_image(path):
     (6, None)
     """
     try:
-        size = os.path.getsize(path)
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode):  # never open a pipe or a device
+            return None, "not a regular file (a folder, pipe or device)"
+        size = status.st_size
         if size == 0:
             return None, "empty file"
         with warnings.catch_warnings():

@@ -1,0 +1,89 @@
+"""Writing result images without ever leaving a partial file or overwriting one.
+
+An image is encoded in memory, written to a hidden temporary file in the
+destination folder, flushed to disk, then renamed onto its final name in one
+atomic step. A run killed at any moment therefore leaves either the complete
+file or none (plus, at worst, a hidden `.NAME.*.part` file, removed by the
+next write of the same output).
+"""
+
+import glob
+import os
+import tempfile
+
+import cv2
+import numpy as np
+
+
+def encode_png(image):
+    """RGB (or gray) uint8 array -> PNG bytes (lossless).
+
+    Example:
+
+    >>> encode_png(np.zeros((2, 3, 3), "uint8"))[:4]
+    b'\\x89PNG'
+    """
+    image = np.asarray(image)
+    if image.dtype != np.uint8 or image.ndim not in (2, 3):
+        raise ValueError(
+            f"Expected a uint8 (H, W) or (H, W, 3) image. Received: "
+            f"dtype={image.dtype}, shape={image.shape}"
+        )
+    if image.ndim == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    ok, data = cv2.imencode(".png", image)
+    if not ok:
+        raise ValueError(f"OpenCV could not encode an image of shape {image.shape} as PNG.")
+    return data.tobytes()
+
+
+def write_atomic(path, data, overwrite=False):
+    """Writes bytes to `path` atomically (temp file in the same folder, then rename).
+
+    Args:
+        path: destination file; its folder is created if needed.
+        data: the bytes to write.
+        overwrite: replace an existing file. Without it an existing file is
+            never touched, even one created by someone else while writing.
+
+    Raises:
+        FileExistsError: if `path` exists and `overwrite` is False.
+
+    Example:
+
+    >>> write_atomic("out/photo_color.png", encode_png(image))  # doctest: +SKIP
+    """
+    path = os.fspath(path)
+    folder, name = os.path.split(os.path.abspath(path))
+    if not overwrite and os.path.lexists(path):
+        raise FileExistsError(f"{path!r} exists; pass overwrite=True to replace it.")
+    os.makedirs(folder, exist_ok=True)
+    prefix = f".{name}."
+    for stale in glob.glob(os.path.join(glob.escape(folder), glob.escape(prefix) + "*.part")):
+        os.remove(stale)  # left by a killed run
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        if overwrite:
+            os.replace(temporary, path)
+        else:
+            _link_new(temporary, path)
+    finally:
+        if os.path.lexists(temporary):
+            os.remove(temporary)
+
+
+def _link_new(temporary, path):
+    """Gives `temporary` the name `path` unless `path` exists (atomically where possible)."""
+    exists = FileExistsError(f"{path!r} exists; pass overwrite=True to replace it.")
+    try:
+        os.link(temporary, path)  # fails if `path` appeared meanwhile: no race
+    except FileExistsError:
+        raise exists from None
+    except OSError:  # no hard links here (FAT, some network drives)
+        if os.path.lexists(path):
+            raise exists from None
+        os.replace(temporary, path)

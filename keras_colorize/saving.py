@@ -1,0 +1,135 @@
+"""Loading colorizer files safely: `.keras` only, `safe_mode=True`, clear errors.
+
+A model file from someone else is code as much as data: a `Lambda` layer (or
+any Python lambda in a config) would run arbitrary code while loading. Keras'
+`safe_mode=True` refuses those; this module says so in words, and turns every
+other way a file can be wrong (missing, corrupt, not a model, not a
+colorizer) into one `ValueError` that names the file.
+"""
+
+import json
+import os
+import zipfile
+
+import keras
+
+from keras_colorize import color
+from keras_colorize.hints import INPUT_CHANNELS as HINT_INPUT_CHANNELS
+
+# Output channels a colorizer may have: ab, RGB, or ab-bin probabilities.
+OUTPUT_CHANNELS = (2, 3) + tuple(len(color.ab_bin_centers(g)) for g in color.AB_BIN_GRIDS)
+# Input channels: L alone, or L with user hints (keras_colorize.hints).
+INPUT_CHANNELS = (1, HINT_INPUT_CHANNELS)
+
+
+def _unsafe_objects(config):
+    """Names of the `Lambda` layers and Python lambdas in a model config."""
+    found = []
+    if isinstance(config, dict):
+        if config.get("class_name") in ("Lambda", "__lambda__"):
+            inner = config.get("config")
+            name = inner.get("name") if isinstance(inner, dict) else None
+            found.append(f"{config['class_name']} {name!r}" if name else config["class_name"])
+        for value in config.values():
+            found.extend(_unsafe_objects(value))
+    elif isinstance(config, list):
+        for value in config:
+            found.extend(_unsafe_objects(value))
+    return found
+
+
+def _read_config(path):
+    """The `config.json` of a `.keras` archive, or a ValueError saying why not."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return json.loads(archive.read("config.json"))
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as error:
+        raise ValueError(
+            f"Cannot load model file {path!r}: it is not a valid `.keras` "
+            f"archive ({type(error).__name__}: {error}). Save models with "
+            "`model.save('name.keras')`."
+        ) from None
+
+
+def check_colorizer(model, source="model"):
+    """Raises a `ValueError` unless `model` maps L (B, H, W, 1) to ab, RGB or ab bins.
+
+    Args:
+        model: a `keras.Model`.
+        source: what to call it in the message (e.g. its file name).
+
+    Example:
+
+    >>> check_colorizer(keras_colorize.models.unet(64, depth=2))  # doctest: +SKIP
+    """
+    inputs, outputs = model.inputs, model.outputs
+    problem = None
+    if len(inputs) != 1 or len(outputs) != 1:
+        problem = f"{len(inputs)} input(s) and {len(outputs)} output(s), expected 1 and 1"
+    else:
+        in_shape, out_shape = tuple(inputs[0].shape), tuple(outputs[0].shape)
+        if len(in_shape) != 4 or in_shape[-1] not in INPUT_CHANNELS:
+            problem = f"input shape {in_shape}, expected (batch, height, width, 1) for L/100"
+        elif len(out_shape) != 4 or out_shape[-1] not in OUTPUT_CHANNELS:
+            problem = (
+                f"output shape {out_shape}, expected (batch, height, width, C) with C "
+                f"in {OUTPUT_CHANNELS} (ab, RGB or ab-bin probabilities)"
+            )
+        elif in_shape[1:3] != out_shape[1:3]:
+            problem = f"input {in_shape} and output {out_shape} of different sizes"
+    if problem:
+        raise ValueError(f"{source} is not a colorizer: it has {problem}.")
+
+
+def load_model(path):
+    """Loads a colorizer from a `.keras` file with `safe_mode=True`.
+
+    Args:
+        path: a `.keras` file saved by `model.save`.
+
+    Returns:
+        The `keras.Model`, checked to take L (one channel, or L with hints)
+        and to give ab (2 channels), RGB (3) or ab-bin probabilities.
+
+    Raises:
+        ValueError: naming the file, if it is missing, is not a `.keras`
+            archive, contains a `Lambda` layer or a Python lambda (refused
+            by safe mode: loading it would run code stored in the file),
+            cannot be deserialized, or is not a colorizer.
+
+    Example:
+
+    >>> model = load_model("my_colorizer.keras")  # doctest: +SKIP
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise ValueError(f"Cannot load model file {path!r}: no such file.")
+    if not path.endswith(".keras"):
+        raise ValueError(
+            f"Cannot load model file {path!r}: only `.keras` files are accepted "
+            "(they load with `safe_mode=True`; legacy `.h5` files can carry code)."
+        )
+    unsafe = _unsafe_objects(_read_config(path))
+    if unsafe:
+        raise ValueError(
+            f"Refused to load model file {path!r}: it contains {', '.join(unsafe)}. "
+            "A `Lambda` layer stores Python code that would run on loading, so "
+            "keras_colorize loads models with Keras' `safe_mode=True`, which refuses "
+            "it. If you wrote this file and trust it, load it yourself with "
+            "`keras.saving.load_model(path, safe_mode=False)` and pass the model "
+            "object; better, rebuild it without `Lambda` (keras_colorize's own "
+            "layers are all registered and need no unsafe loading)."
+        )
+    try:
+        model = keras.saving.load_model(path, safe_mode=True)
+    except Exception as error:  # Keras raises many types for broken files.
+        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise ValueError(
+            f"Cannot load model file {path!r}: {type(error).__name__}: {message}"
+        ) from None
+    if not isinstance(model, keras.Model):
+        raise ValueError(
+            f"Cannot load model file {path!r}: it holds a {type(model).__name__}, not a keras.Model."
+        )
+    check_colorizer(model, f"Model file {path!r}")
+    return model
