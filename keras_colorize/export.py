@@ -25,6 +25,8 @@ import keras
 import tensorflow as tf
 
 from keras_colorize import color
+from keras_colorize import hints
+from keras_colorize import saving
 from keras_colorize.data import lab as tf_lab
 from keras_colorize.inference import DEFAULT_TEMPERATURE
 from keras_colorize.models.unet_classifier import decode_ab
@@ -45,9 +47,10 @@ def export_model(model, path, *, format="keras", render_size=256, overwrite=Fals
     before it is moved into place, so an exported file always loads safely.
 
     Args:
-        model: a colorizer taking L/100 `(batch, S, S, 1)` and giving ab/128
-            (2 channels), RGB (3 channels) or ab-bin probabilities (676 or
-            261 channels), as `keras_colorize.colorize()` accepts.
+        model: a colorizer taking L/100 `(batch, S, S, 1)` (or L with hint
+            channels, served without hints) and giving ab/128 (2 channels),
+            RGB (3 channels) or ab-bin probabilities (676 or 261 channels),
+            as `keras_colorize.colorize()` accepts.
         path: the file (`.keras`, `.tflite`) or folder (SavedModel) to write.
         format: `"keras"`, `"saved_model"` or `"tflite"`.
         render_size: side S of the square the model sees in the
@@ -67,6 +70,7 @@ def export_model(model, path, *, format="keras", render_size=256, overwrite=Fals
     """
     if format not in FORMATS:
         raise ValueError(f"`format` must be one of {list(FORMATS)}. Received: format={format!r}")
+    saving.check_colorizer(model)
     if format == "keras":
         if not os.fspath(path).endswith(".keras"):
             raise ValueError(
@@ -110,7 +114,7 @@ def export_saved_model(model, path, render_size=256):
     archive.track(model)
     predict_ab = archive.add_endpoint(
         CORE_ENDPOINT,
-        lambda l_scaled: _decode(model(l_scaled, training=False)),
+        lambda l_scaled: _decode(model(_model_inputs(model, l_scaled), training=False)),
         input_signature=[tf.TensorSpec((None, side, side, 1), tf.float32)],
     )
     serve = tf.function(
@@ -156,7 +160,15 @@ def export_tflite(model, path, render_size=256):
 
 def _save_keras(model, path):
     model.save(path)
-    keras.saving.load_model(path, safe_mode=True)  # fails here, not at the user's
+    saving.load_model(path)  # safe_mode=True: fails here, not at the user's
+
+
+def _model_inputs(model, l_scaled):
+    """L/100, with empty hint channels for a hint model (as `colorize()` without hints)."""
+    if model.input_shape[-1] != hints.INPUT_CHANNELS:
+        return l_scaled
+    empty = keras.ops.zeros_like(l_scaled)
+    return keras.ops.concatenate([l_scaled] + [empty] * hints.HINT_CHANNELS, axis=-1)
 
 
 def _write_atomically(path, write, overwrite):

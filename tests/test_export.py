@@ -29,12 +29,14 @@ def _tiny(kind):
     keras.utils.set_random_seed(1337)
     if kind == "ab":
         return kc.models.unet(input_size=None, depth=2, base_filters=4)
+    if kind == "hints":  # served without hints, as colorize() does
+        return kc.models.unet(input_size=None, depth=2, base_filters=4, hints=True)
     if kind == "rgb_fixed":  # a fixed input size: served at 16, whatever render_size
         return kc.models.unet(input_size=16, depth=2, base_filters=4, output="rgb")
     return kc.models.unet_classifier(input_size=None, depth=2, base_filters=4, grid="gamut")
 
 
-@pytest.fixture(scope="module", params=["ab", "rgb_fixed", "classifier"])
+@pytest.fixture(scope="module", params=["ab", "hints", "rgb_fixed", "classifier"])
 def exported(request, tmp_path_factory):
     model = _tiny(request.param)
     path = tmp_path_factory.mktemp("export") / f"{request.param}_saved_model"
@@ -80,6 +82,9 @@ def test_bad_arguments_are_quoted(tmp_path):
         export.export_model(model, tmp_path / "colorizer.h5")
     with pytest.raises(ValueError, match="render_size=0"):
         export.export_model(model, tmp_path / "sm", format="saved_model", render_size=0)
+    not_a_colorizer = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(2, 1)])
+    with pytest.raises(ValueError, match="not a colorizer"):
+        export.export_model(not_a_colorizer, tmp_path / "m.keras")
     assert not os.listdir(tmp_path)
 
 
@@ -87,7 +92,8 @@ def test_saved_model_predict_ab_matches_model(exported):
     model, loaded = exported
     side = model.input_shape[1] or RENDER_SIZE
     inputs = np.random.default_rng(0).random((3, side, side, 1), dtype=np.float32)
-    prediction = keras.ops.convert_to_numpy(model(inputs))
+    hint_channels = model.input_shape[-1] - 1  # a hint model is served with empty hints
+    prediction = model(np.concatenate([inputs] + [np.zeros_like(inputs)] * hint_channels, axis=-1))
     expected = keras.ops.convert_to_numpy(export._decode(prediction))  # the decoding colorize() applies, in keras.ops
     np.testing.assert_allclose(loaded.predict_ab(inputs).numpy(), expected, atol=1e-3)
 
