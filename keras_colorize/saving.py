@@ -102,6 +102,11 @@ def load_model(path):
     >>> model = load_model("my_colorizer.keras")  # doctest: +SKIP
     """
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ValueError(
+            f"Cannot load model file {path!r}: it is a folder (a SavedModel?); "
+            "expected a `.keras` file."
+        )
     if not os.path.isfile(path):
         raise ValueError(f"Cannot load model file {path!r}: no such file.")
     if not path.endswith(".keras"):

@@ -2,7 +2,7 @@
 
 import os
 
-import keras
+from keras_colorize.saving import load_model
 
 DEFAULT_MODEL_PATH = os.path.join(os.path.dirname(__file__), "default.keras")
 
@@ -31,4 +31,4 @@ def load_default_model():
             "is missing). Pass `model=` (any builder of keras_colorize.models, "
             "trained with model.fit) to colorize()."
         )
-    return keras.saving.load_model(DEFAULT_MODEL_PATH, safe_mode=True)
+    return load_model(DEFAULT_MODEL_PATH)
