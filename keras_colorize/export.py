@@ -144,7 +144,8 @@ def export_tflite(model, path, render_size=256):
     Example:
 
     >>> export_tflite(model, "colorizer.tflite")  # doctest: +SKIP
-    >>> runner = tf.lite.Interpreter("colorizer.tflite").get_signature_runner("colorize")  # doctest: +SKIP
+    >>> from ai_edge_litert.interpreter import Interpreter  # doctest: +SKIP
+    >>> runner = Interpreter("colorizer.tflite").get_signature_runner("colorize")  # doctest: +SKIP
     >>> runner(images=photos_uint8)["output_0"].shape  # doctest: +SKIP
     """
     with tempfile.TemporaryDirectory() as folder:

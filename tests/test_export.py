@@ -7,15 +7,12 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from ai_edge_litert.interpreter import Interpreter
 
 import keras_colorize as kc
 from keras_colorize import export
 
-pytestmark = [
-    pytest.mark.tensorflow_only,
-    # TF 2.21 deprecates tf.lite.Interpreter in favour of the ai_edge_litert package.
-    pytest.mark.filterwarnings("ignore:.*tf.lite.Interpreter is deprecated:UserWarning"),
-]
+pytestmark = pytest.mark.tensorflow_only
 
 RENDER_SIZE = 32
 # The SavedModel redoes colorize()'s resizes in TensorFlow (area weights as a
@@ -115,7 +112,7 @@ def test_saved_model_serves_any_size_and_batch_like_colorize(exported, photos):
 def test_tflite_matches_model_and_saved_model(tmp_path, photos):
     model = _tiny("ab")
     path = export.export_model(model, tmp_path / "colorizer.tflite", format="tflite", render_size=RENDER_SIZE)
-    interpreter = tf.lite.Interpreter(model_path=path)
+    interpreter = Interpreter(model_path=path)  # the LiteRT runtime alone, no TensorFlow
     assert set(interpreter.get_signature_list()) == {"colorize", "predict_ab"}
     inputs = np.random.default_rng(0).random((2, RENDER_SIZE, RENDER_SIZE, 1), dtype=np.float32)
     core = interpreter.get_signature_runner("predict_ab")(l_scaled=inputs)["output_0"]
