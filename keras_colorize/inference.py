@@ -153,7 +153,7 @@ def colorize(
 
         images, single = list_images(images), False
     items = [images] if single else list(images)
-    if hints and not single:
+    if hints and len(items) != 1:
         raise ValueError(
             f"`hints` apply to one image; received {len(items)} images. "
             "Call colorize() once per image with its own hints."
