@@ -57,6 +57,17 @@ def _positive_int(text):
     return value
 
 
+def _hint(text):
+    """`X,Y,#RRGGBB` -> `((x, y), (r, g, b))` for `colorize(hints=...)`."""
+    try:
+        x, y, code = text.split(",")
+        if len(code) != 7 or code[0] != "#":
+            raise ValueError
+        return (int(x), int(y)), tuple(int(code[i : i + 2], 16) for i in (1, 3, 5))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected X,Y,#RRGGBB (e.g. 120,45,#d04030), got {text!r}") from None
+
+
 def _load_model(path):
     """The model of `--model`, or the shipped default; CommandError if neither loads."""
     from keras_colorize import saving
@@ -125,15 +136,17 @@ def _colorized(paths, model, args):
     from keras_colorize.data import read_image
     from keras_colorize.inference import colorize
 
+    hints = getattr(args, "hints", None) or None
+
     def run(chunk):
         try:
-            colored = colorize([rgb for _, rgb in chunk], model,
+            colored = colorize([rgb for _, rgb in chunk], model, hints=hints,
                                render_size=args.render_size, batch_size=args.batch_size)
             yield from ((path, rgb, out, None) for (path, rgb), out in zip(chunk, colored))
         except Exception:  # find the culprit: one photo at a time
             for path, rgb in chunk:
                 try:
-                    yield path, rgb, colorize(rgb, model, render_size=args.render_size), None
+                    yield path, rgb, colorize(rgb, model, render_size=args.render_size, hints=hints), None
                 except Exception as error:
                     yield path, None, None, _reason(error)
 
@@ -180,6 +193,10 @@ def _add_colorize_parser(subparsers):
     parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the results")
     parser.add_argument("--suffix", default="_color", help="added to each output name (default _color)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    parser.add_argument(
+        "--hint", action="append", type=_hint, dest="hints", metavar="X,Y,#RRGGBB",
+        help="a color hint at pixel column X, row Y of the photo (repeatable; one photo, a hint model)",
+    )
     _add_model_options(parser)
     parser.set_defaults(run=_colorize_command)
     return parser
@@ -251,6 +268,8 @@ def _colorize_command(args):
     from keras_colorize.outputs import write_atomic
 
     jobs, failures = plan_outputs(args.paths, args.output, args.suffix)
+    if args.hints and len(jobs) != 1:
+        raise CommandError(f"--hint applies to a single photo; {len(jobs)} given")
     todo = [(s, o) for s, o in jobs if args.overwrite or not os.path.lexists(o)]
     done_before = len(jobs) - len(todo)
     written = 0
@@ -417,6 +436,76 @@ def _export_command(args):
 
 
 # --------------------------------------------------------------------------
+# video, serve
+
+
+def _add_video_parser(subparsers):
+    parser = subparsers.add_parser(
+        "video",
+        help="colorize a video file (the output is silent)",
+        description=(
+            "Colorizes the video IN into OUT (.mp4, .avi or .mkv) with the same frame size, frame rate and "
+            "frame count; colors are carried along the optical flow against flicker (--temporal). Audio is "
+            "not handled: OUT has no sound. OUT is written to a temporary file and renamed when complete; "
+            "an existing OUT is kept unless --overwrite."
+        ),
+    )
+    parser.add_argument("input", metavar="IN", help="a video file OpenCV can decode")
+    parser.add_argument("output", metavar="OUT", help="the colorized video (.mp4, .avi or .mkv)")
+    parser.add_argument("--temporal", type=float, default=0.6, metavar="W",
+                        help="weight of the previous frame's colors in [0, 1); 0: frame by frame (default 0.6)")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
+    _add_model_options(parser)
+    parser.set_defaults(run=_video_command)
+    return parser
+
+
+def _video_command(args):
+    from keras_colorize.video import colorize_video
+
+    model = _load_model(args.model)
+    try:
+        count = colorize_video(
+            args.input, args.output, model, temporal=args.temporal, render_size=args.render_size,
+            batch_size=args.batch_size, overwrite=args.overwrite,
+        )
+    except (OSError, ValueError) as error:
+        raise CommandError(str(error)) from None
+    print(f"{count} frame(s) colorized into {args.output} (no audio)", file=sys.stderr)
+    return 0
+
+
+def _add_serve_parser(subparsers):
+    parser = subparsers.add_parser(
+        "serve",
+        help="a local web page: upload a photo, add color hints, download",
+        description=(
+            "Serves a page on http://HOST:PORT/ to colorize photos, add color hints with a click (with a hint "
+            "model) and download the result. Binds 127.0.0.1 by default: only this machine can reach it. "
+            "Needs Flask: pip install keras_colorize[serve]."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=_positive_int, default=8000, help="TCP port (default 8000)")
+    _add_model_options(parser)
+    parser.set_defaults(run=_serve_command)
+    return parser
+
+
+def _serve_command(args):
+    import importlib.util
+
+    if importlib.util.find_spec("flask") is None:
+        raise CommandError("the web page needs Flask: pip install keras_colorize[serve]")
+    from keras_colorize.serve import serve
+
+    model = _load_model(args.model)
+    print(f"serving on http://{args.host}:{args.port}/ (Ctrl+C stops)", file=sys.stderr)
+    serve(model, host=args.host, port=args.port, render_size=args.render_size)
+    return 0
+
+
+# --------------------------------------------------------------------------
 
 PARSERS = [
     _add_colorize_parser,
@@ -424,6 +513,8 @@ PARSERS = [
     _add_train_parser,
     _add_tune_parser,
     _add_export_parser,
+    _add_video_parser,
+    _add_serve_parser,
 ]
 
 

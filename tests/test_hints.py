@@ -151,3 +151,25 @@ def test_with_hints_adds_three_channels_to_batches():
         with_hints(ds, p=0)
     with pytest.raises(ValueError, match="max_patch=0"):
         with_hints(ds, max_patch=0)
+
+
+@pytest.mark.tensorflow_only
+def test_cli_hint_option(tmp_path, capsys):
+    from PIL import Image
+
+    from keras_colorize import cli
+
+    hint_copy_model().save(tmp_path / "hints.keras")
+    Image.fromarray(np.full((60, 90), 119, np.uint8)).save(tmp_path / "gray.png")
+    common = ["-o", str(tmp_path / "out"), "--model", str(tmp_path / "hints.keras"), "--render-size", "32"]
+    assert cli.main(["colorize", str(tmp_path / "gray.png"), "--hint", "80,8,#966459"] + common) == 0
+    lab = skimage.color.rgb2lab(np.asarray(Image.open(tmp_path / "out" / "gray_color.png")))
+    expected_ab = skimage.color.rgb2lab(np.array([[[0x96, 0x64, 0x59]]], "uint8"))[0, 0, 1:]
+    np.testing.assert_allclose(lab[8, 80, 1:], expected_ab, atol=2.0)
+    Image.fromarray(np.full((30, 20), 50, np.uint8)).save(tmp_path / "other.png")
+    two = [str(tmp_path / "gray.png"), str(tmp_path / "other.png")]
+    assert cli.main(["colorize", *two, "--hint", "1,1,#000000"] + common) == 2  # hints are for one photo
+    assert "single photo; 2 given" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["colorize", str(tmp_path / "gray.png"), "--hint", "80,8,red"] + common)
+    assert "X,Y,#RRGGBB" in capsys.readouterr().err

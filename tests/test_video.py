@@ -129,3 +129,15 @@ def test_flicker_measures_ab_change():
     lab = skimage.color.rgb2lab(np.stack([gray, red]))
     expected = np.linalg.norm(lab[1, ..., 1:] - lab[0, ..., 1:], axis=-1).mean()
     assert flicker([gray, red, gray]) == pytest.approx(expected, rel=1e-3)
+
+
+def test_cli_video(tmp_path, photos):
+    from keras_colorize import cli
+
+    pixelwise_model().save(tmp_path / "m.keras")
+    clip = write_clip(tmp_path / "pan.mkv", pan_frames(photos["chelsea"], n=4))
+    args = ["video", str(clip), str(tmp_path / "out.avi"), "--model", str(tmp_path / "m.keras"), "--render-size", "32"]
+    assert cli.main(args) == 0
+    assert len(read_clip(tmp_path / "out.avi")[1]) == 4
+    assert cli.main(args) == 2  # OUT exists: kept, usage error
+    assert cli.main(["video", str(tmp_path / "none.mp4"), str(tmp_path / "o.mp4"), "--model", str(tmp_path / "m.keras")]) == 2
