@@ -124,7 +124,7 @@ def _mean_saturation(image):
     return tf.reduce_mean(tf.image.rgb_to_hsv(image)[..., 1])
 
 
-def _to_network(color_space, variant):
+def _to_network(color_space, variant, with_lightness=False):
     """Maps an RGB batch to the network's (input, target) pair."""
 
     # XLA-compiled: 3× the throughput of the plain graph on CPU (benchmarks/).
@@ -134,12 +134,16 @@ def _to_network(color_space, variant):
         lightness = lab[..., :1] / color.L_SCALE
         if color_space == "rgb":
             return lightness, rgb
-        return lightness, lab[..., 1:] / color.AB_SCALE
+        ab = lab[..., 1:] / color.AB_SCALE
+        if with_lightness:
+            return lightness, tf.concat([lightness, ab], axis=-1)
+        return lightness, ab
 
     return convert
 
 
-def _check_arguments(image_size, batch_size, color_space, resize, min_saturation):
+def _check_arguments(image_size, batch_size, color_space, resize, min_saturation,
+                     with_lightness=False):
     if not isinstance(image_size, int) or image_size < 8:
         raise ValueError(
             f"`image_size` must be an integer >= 8. Received: image_size={image_size!r}"
@@ -151,6 +155,11 @@ def _check_arguments(image_size, batch_size, color_space, resize, min_saturation
     if color_space not in COLOR_SPACES:
         raise ValueError(
             f"`color_space` must be one of {COLOR_SPACES}. Received: color_space={color_space!r}"
+        )
+    if with_lightness and color_space != "lab":
+        raise ValueError(
+            "`with_lightness=True` adds L to a Lab target; it needs "
+            f"color_space='lab'. Received: color_space={color_space!r}"
         )
     if resize not in RESIZE_MODES:
         raise ValueError(
@@ -176,6 +185,7 @@ def from_files(
     seed=None,
     variant="cie",
     num_parallel_calls=tf.data.AUTOTUNE,
+    with_lightness=False,
 ):
     """A `tf.data.Dataset` of `(L, ab)` training batches from image files.
 
@@ -204,6 +214,10 @@ def from_files(
         seed: seed for shuffling, crops and augmentation.
         variant: Lab variant, `"cie"` or `"report000"`.
         num_parallel_calls: parallelism of the decode map.
+        with_lightness: with `color_space="lab"`, the target is 3-channel
+            scaled Lab `(L/100, a/128, b/128)` instead of ab / 128: what
+            `PerceptualLoss` and the metrics of `keras_colorize.metrics`
+            need. ab stays in the last two channels, where every loss reads it.
 
     Returns:
         A `tf.data.Dataset` of float32 `(inputs, targets)` batches, with an
@@ -217,7 +231,9 @@ def from_files(
     >>> ds = from_files(["a.jpg", "b.png"], image_size=64, batch_size=2)  # doctest: +SKIP
     >>> model.fit(ds, epochs=1)  # doctest: +SKIP
     """
-    _check_arguments(image_size, batch_size, color_space, resize, min_saturation)
+    _check_arguments(
+        image_size, batch_size, color_space, resize, min_saturation, with_lightness
+    )
     color.check_variant(variant)
     paths = [os.fspath(p) for p in paths]
     good, orientations, skipped = files.check_images(paths)
@@ -252,7 +268,10 @@ def from_files(
     if augment:
         ds = ds.map(lambda image: _augment(image, seed), num_parallel_calls=num_parallel_calls)
     ds = ds.batch(batch_size)
-    ds = ds.map(_to_network(color_space, variant), num_parallel_calls=num_parallel_calls)
+    ds = ds.map(
+        _to_network(color_space, variant, with_lightness),
+        num_parallel_calls=num_parallel_calls,
+    )
     ds = ds.prefetch(tf.data.AUTOTUNE)
     ds.skipped = skipped
     return ds
@@ -286,7 +305,7 @@ def from_directory(
             for its 80 / 16 / 4 split).
         seed: seed of the split and of the random operations.
         **kwargs: `resize`, `training`, `augment`, `min_saturation`, `cache`,
-            `variant`, `num_parallel_calls` (see `from_files`).
+            `variant`, `num_parallel_calls`, `with_lightness` (see `from_files`).
 
     Returns:
         A `tf.data.Dataset` as `from_files` returns it.
