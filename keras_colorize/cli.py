@@ -265,11 +265,13 @@ def _is_output(path, folder, outdir, suffix):
 
 def _colorize_command(args):
     from keras_colorize.outputs import encode_png
+    from keras_colorize.outputs import remove_stale_parts
     from keras_colorize.outputs import write_atomic
 
     jobs, failures = plan_outputs(args.paths, args.output, args.suffix)
     if args.hints and len(jobs) != 1:
         raise CommandError(f"--hint applies to a single photo; {len(jobs)} given")
+    remove_stale_parts(output for _, output in jobs)
     todo = [(s, o) for s, o in jobs if args.overwrite or not os.path.lexists(o)]
     done_before = len(jobs) - len(todo)
     written = 0
@@ -371,10 +373,11 @@ def _add_train_parser(subparsers):
         argument_default=argparse.SUPPRESS,  # the library's defaults apply
     )
     parser.add_argument("data_dir", metavar="DATA_DIR", help="folder of color photos")
-    parser.add_argument("--recipe", help="training recipe name")
-    parser.add_argument("--image-size", type=_positive_int, metavar="N")
-    parser.add_argument("--batch-size", type=_positive_int, metavar="B")
-    parser.add_argument("--epochs", type=_positive_int)
+    parser.add_argument("--recipe", required=True, metavar="NAME",
+                        help="a recipe of keras_colorize.training.RECIPES")
+    parser.add_argument("--epochs", required=True, type=_positive_int)
+    parser.add_argument("--image-size", type=_positive_int, metavar="N", help="default: the recipe's")
+    parser.add_argument("--batch-size", type=_positive_int, metavar="B", help="default: the recipe's")
     parser.add_argument("--checkpoint-dir", metavar="DIR", help="checkpoints; a rerun resumes from them")
     parser.add_argument("--output", metavar="PATH", help="where to save the trained .keras model")
     parser.add_argument("--validation-split", type=float, metavar="F")

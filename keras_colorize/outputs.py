@@ -3,11 +3,10 @@
 An image is encoded in memory, written to a hidden temporary file in the
 destination folder, flushed to disk, then renamed onto its final name in one
 atomic step. A run killed at any moment therefore leaves either the complete
-file or none (plus, at worst, a hidden `.NAME.*.part` file, removed by the
-next write of the same output).
+file or none (plus, at worst, a hidden `.NAME.*.part` file, which
+`remove_stale_parts` deletes).
 """
 
-import glob
 import os
 import tempfile
 
@@ -58,10 +57,7 @@ def write_atomic(path, data, overwrite=False):
     if not overwrite and os.path.lexists(path):
         raise FileExistsError(f"{path!r} exists; pass overwrite=True to replace it.")
     os.makedirs(folder, exist_ok=True)
-    prefix = f".{name}."
-    for stale in glob.glob(os.path.join(glob.escape(folder), glob.escape(prefix) + "*.part")):
-        os.remove(stale)  # left by a killed run
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".part")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
@@ -74,6 +70,30 @@ def write_atomic(path, data, overwrite=False):
     finally:
         if os.path.lexists(temporary):
             os.remove(temporary)
+
+
+def remove_stale_parts(paths):
+    """Deletes the hidden temporary files that a killed run left for these outputs.
+
+    One listing per folder. Only files named as `write_atomic` names its
+    temporaries for one of `paths` (`.NAME.XXXXXXXX.part`) are removed.
+
+    Example:
+
+    >>> remove_stale_parts(["out/a_color.png", "out/b_color.png"])  # doctest: +SKIP
+    """
+    by_folder = {}
+    for path in paths:
+        folder, name = os.path.split(os.path.abspath(os.fspath(path)))
+        by_folder.setdefault(folder, set()).add(name)
+    for folder, names in by_folder.items():
+        try:
+            entries = os.listdir(folder)
+        except OSError:  # not created yet: nothing to clean
+            continue
+        for entry in entries:
+            if entry.startswith(".") and entry.endswith(".part") and entry[1:].rsplit(".", 2)[0] in names:
+                os.remove(os.path.join(folder, entry))
 
 
 def _link_new(temporary, path):
