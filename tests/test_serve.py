@@ -121,3 +121,53 @@ def test_twenty_concurrent_uploads_each_get_their_own_result():
 
 def test_binds_to_localhost_by_default():
     assert inspect.signature(serve.serve).parameters["host"].default == "127.0.0.1"
+
+
+def _chromium_driver():
+    """Headless Debian Chromium driven by Selenium, or a skip saying what is missing."""
+    import shutil
+
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+    browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (browser and driver):
+        pytest.skip("the browser test needs Debian's chromium and chromium-driver packages")
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=800,600"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=webdriver.ChromeService(executable_path=driver), options=options)
+
+
+def test_in_a_real_headless_browser(tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    from werkzeug.serving import make_server
+
+    browser = _chromium_driver()
+    server = make_server("127.0.0.1", 0, serve.create_app(hint_copy_model(), render_size=64), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        browser.get(f"http://127.0.0.1:{server.server_port}/")
+        photo = tmp_path / "gray.png"
+        Image.fromarray(np.full((60, 90, 3), 119, np.uint8)).save(photo)
+        browser.find_element(By.ID, "file").send_keys(str(photo))
+        wait = WebDriverWait(browser, 30)
+        wait.until(lambda b: (b.find_element(By.ID, "color").get_attribute("src") or "").startswith("data:image/png"))
+        first = decode_data_url(browser.find_element(By.ID, "color").get_attribute("src"))
+        assert first.shape == (60, 90, 3) and np.abs(skimage.color.rgb2lab(first)[..., 1:]).max() < 1.0
+        browser.execute_script("document.getElementById('hint-color').value = '#966459';")
+        gray = browser.find_element(By.ID, "gray")
+        ActionChains(browser).move_to_element_with_offset(gray, 70 - 45, 15 - 30).click().perform()  # pixel (70, 15)
+        wait.until(lambda b: "1 hint(s)" in b.find_element(By.ID, "status").text)
+        hinted = skimage.color.rgb2lab(decode_data_url(browser.find_element(By.ID, "color").get_attribute("src")))
+        expected_ab = skimage.color.rgb2lab(np.array([[[0x96, 0x64, 0x59]]], "uint8"))[0, 0, 1:]
+        np.testing.assert_allclose(hinted[15, 70, 1:], expected_ab, atol=3.0)
+        assert np.abs(hinted[45, 10, 1:]).max() < 1.0
+        assert browser.find_element(By.ID, "download").get_attribute("href").startswith("data:image/png")
+        screenshot = tmp_path / "serve_page.png"  # the test artifact
+        assert browser.save_screenshot(str(screenshot)) and screenshot.stat().st_size > 1000
+    finally:
+        browser.quit()
+        server.shutdown()
