@@ -169,3 +169,20 @@ def test_layers_in_a_saved_model(tmp_path, photos):
     lab = keras.ops.convert_to_numpy(RGBToLab()(batch))
     np.testing.assert_allclose(lab, skimage.color.rgb2lab(batch), atol=0.02)
     run_model_saving_test(model, batch, tmp_path)
+
+
+@pytest.mark.parametrize("channels, expected", [("l", slice(0, 1)), ("ab", slice(1, 3))])
+def test_rgb_to_lab_channels(channels, expected, photos):
+    batch = photo_batch(photos, 16).astype("float32")
+    layer = RGBToLab(scaled=True, channels=channels)
+    reference = skimage.color.rgb2lab(batch.astype("float64"))[..., expected]
+    reference = reference / np.array([100.0, 128.0, 128.0])[expected]
+    out = keras.ops.convert_to_numpy(layer(batch))
+    assert out.shape == batch.shape[:-1] + (expected.stop - expected.start,)
+    np.testing.assert_allclose(out, reference, atol=2e-4)
+    run_serialization_test(layer)
+
+
+def test_rgb_to_lab_rejects_unknown_channels():
+    with pytest.raises(ValueError, match="channels='rgb'"):
+        RGBToLab(channels="rgb")

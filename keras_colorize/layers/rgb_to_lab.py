@@ -4,6 +4,8 @@ import keras
 
 from keras_colorize import color
 
+_CHANNELS = {"lab": (0, 3), "l": (0, 1), "ab": (1, 3)}
+
 
 @keras.saving.register_keras_serializable(package="keras_colorize")
 class RGBToLab(keras.layers.Layer):
@@ -16,13 +18,16 @@ class RGBToLab(keras.layers.Layer):
         variant: `"cie"` or `"report000"` (see `keras_colorize.color.rgb_to_lab`).
         scaled: if True, output the network scaling `(L/100, ab/128)`
             concatenated on the last axis instead of raw Lab.
+        channels: `"lab"` (all three), `"l"` (L only: the input of a
+            colorizer that takes RGB photos) or `"ab"`.
         **kwargs: base `keras.layers.Layer` arguments (`name`, `dtype`, ...).
 
     Input shape:
         `(..., 3)` sRGB in [0, 1].
 
     Output shape:
-        `(..., 3)`: L, a, b (or L/100, a/128, b/128 when `scaled=True`).
+        `(..., 3)`: L, a, b (or L/100, a/128, b/128 when `scaled=True`);
+        `(..., 1)` for `channels="l"`, `(..., 2)` for `channels="ab"`.
 
     Example:
 
@@ -31,22 +36,29 @@ class RGBToLab(keras.layers.Layer):
     (1, 4, 4, 3)
     """
 
-    def __init__(self, variant="cie", scaled=False, **kwargs):
+    def __init__(self, variant="cie", scaled=False, channels="lab", **kwargs):
         super().__init__(**kwargs)
         color.check_variant(variant)
+        if channels not in _CHANNELS:
+            raise ValueError(
+                f"`channels` must be one of {list(_CHANNELS)}. Received: channels={channels!r}"
+            )
         self.variant = variant
         self.scaled = scaled
+        self.channels = channels
 
     def call(self, inputs):
         lab = color.rgb_to_lab(inputs, variant=self.variant)
         if self.scaled:
-            return keras.ops.concatenate(color.scale_lab(lab), axis=-1)
-        return lab
+            lab = keras.ops.concatenate(color.scale_lab(lab), axis=-1)
+        start, stop = _CHANNELS[self.channels]
+        return lab if self.channels == "lab" else lab[..., start:stop]
 
     def compute_output_shape(self, input_shape):
-        return input_shape
+        start, stop = _CHANNELS[self.channels]
+        return tuple(input_shape[:-1]) + (stop - start,)
 
     def get_config(self):
         config = super().get_config()
-        config.update({"variant": self.variant, "scaled": self.scaled})
+        config.update({"variant": self.variant, "scaled": self.scaled, "channels": self.channels})
         return config

@@ -1,17 +1,21 @@
 """Argument checks shared by the model builders (private)."""
 
 
-def check_input_size(input_size, stride, builder):
+def check_input_size(input_size, stride, builder, allow_none=False):
     """Raises a `ValueError` unless `input_size` is a positive multiple of `stride`.
 
     Args:
         input_size: the side of the square input the caller asked for.
         stride: the total stride (downsampling factor) of the network.
         builder: the builder's name, quoted in the message.
+        allow_none: whether None (any size, for fully convolutional
+            networks) is accepted.
 
     Returns:
-        `input_size` as an int.
+        `input_size` as an int, or None.
     """
+    if input_size is None and allow_none:
+        return None
     valid = isinstance(input_size, int) and not isinstance(input_size, bool)
     if not valid or input_size < stride or input_size % stride:
         examples = ", ".join(str(stride * k) for k in (1, 2, 3, 4, 8))

@@ -61,7 +61,7 @@ def unet_input(input_size, hints):
 def check_unet_args(input_size, depth, base_filters, builder):
     check_positive_int(depth, "depth")
     check_positive_int(base_filters, "base_filters")
-    check_input_size(input_size, 2**depth, builder)
+    check_input_size(input_size, 2**depth, builder, allow_none=True)
 
 
 def unet(input_size=256, depth=4, base_filters=64, output="ab", hints=False, name="unet"):
@@ -79,7 +79,8 @@ def unet(input_size=256, depth=4, base_filters=64, output="ab", hints=False, nam
     Parameters at default settings: 31,048,322.
 
     Args:
-        input_size: side S of the square input; a multiple of `2**depth`.
+        input_size: side S of the square input; a multiple of `2**depth`,
+            or None for any size (height and width multiples of `2**depth`).
         depth: number of downsampling levels.
         base_filters: channels of the first level (doubled at each level).
         output: `"ab"` (2 channels, tanh, ab/128) or `"rgb"` (3 channels,

@@ -31,7 +31,8 @@ def unet_classifier(
     Parameters at default settings: 31,092,132.
 
     Args:
-        input_size: side S of the square input; a multiple of `2**depth`.
+        input_size: side S of the square input; a multiple of `2**depth`,
+            or None for any size (height and width multiples of `2**depth`).
         depth: number of downsampling levels.
         base_filters: channels of the first level.
         grid: `"report004"` (676 bins) or `"gamut"` (261 bins), see
