@@ -432,8 +432,13 @@ def _export_command(args):
     from keras_colorize.export import export_model
 
     model = _load_model(args.model)
-    export_model(model, args.out, format=args.format, render_size=args.render_size,
-                 overwrite=args.overwrite)
+    try:
+        export_model(model, args.out, format=args.format, render_size=args.render_size,
+                     overwrite=args.overwrite)
+    except FileExistsError:
+        raise CommandError(f"{args.out} exists; pass --overwrite to replace it") from None
+    except (OSError, ValueError) as error:
+        raise CommandError(str(error)) from None
     print(f"exported {args.model} to {args.out} ({args.format})", file=sys.stderr)
     return 0
 

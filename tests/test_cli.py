@@ -1,6 +1,5 @@
 """`keras-colorize`: help of every subcommand, evaluate, export, and the wrappers' arguments."""
 
-import importlib.util
 import io
 import json
 import subprocess
@@ -99,7 +98,6 @@ def test_progress_line_has_count_and_eta():
     assert lines[-1].startswith("colorize 40/40 100% ") and lines[-1].endswith("ETA 0:00")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("keras_colorize.export") is None, reason="no export module yet")
 def test_export_keras_end_to_end(tmp_path, tiny_model, capsys):
     out = tmp_path / "exported.keras"
     assert cli.main(["export", str(tiny_model), str(out), "--format", "keras", "--render-size", "32"]) == 0
@@ -110,6 +108,10 @@ def test_export_keras_end_to_end(tmp_path, tiny_model, capsys):
                                atol=1e-6)
     assert cli.main(["export", "missing.keras", str(out), "--format", "keras"]) == 2
     assert "missing.keras" in capsys.readouterr().err
+    before = out.read_bytes()
+    assert cli.main(["export", str(tiny_model), str(out), "--format", "keras"]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert out.read_bytes() == before
 
 
 def test_train_and_tune_forward_their_arguments(monkeypatch, tmp_path):
