@@ -112,8 +112,8 @@ def _rgb_to_lab(xp, rgb, variant):
     return xp.concatenate([lightness, lab[..., 1:]], axis=-1)
 
 
-def _lab_to_rgb(xp, lab, variant):
-    """Lab -> RGB in [0, 1] (out-of-gamut colors clipped) with namespace `xp`."""
+def _lab_to_linear_rgb(xp, lab, variant):
+    """Lab -> linear (not gamma-encoded) sRGB, unclipped, with namespace `xp`."""
     c = check_variant(variant)
     f = xp.tensordot(lab + xp.constant(_LAB_OFFSET, lab), xp.constant(_LAB_TO_F, lab), 1)
     f_epsilon = c["epsilon"] ** (1.0 / 3.0)
@@ -123,12 +123,69 @@ def _lab_to_rgb(xp, lab, variant):
     y = xp.where(lightness > c["kappa"] * c["epsilon"], xyz[..., 1:2], lightness / c["kappa"])
     xyz = xp.concatenate([xyz[..., :1], y, xyz[..., 2:]], axis=-1)
     to_rgb = np.asarray(c["white"])[:, None] * XYZ_TO_SRGB.T
-    linear = xp.clip(xp.tensordot(xyz, xp.constant(to_rgb, lab), 1), 0.0, 1.0)
+    return xp.tensordot(xyz, xp.constant(to_rgb, lab), 1)
+
+
+def _lab_to_rgb(xp, lab, variant):
+    """Lab -> RGB in [0, 1] (out-of-gamut colors clipped) with namespace `xp`."""
+    linear = xp.clip(_lab_to_linear_rgb(xp, lab, variant), 0.0, 1.0)
     return xp.where(
         linear > _SRGB_ENCODE_THRESHOLD,
         1.055 * _power(xp, linear, 1.0 / 2.4) - 0.055,
         12.92 * linear,
     )
+
+
+def _fit_chroma(xp, lab, variant, steps, tolerance):
+    """Bisection for the largest chroma factor in [0, 1] that fits sRGB, per color."""
+    lightness, ab = lab[..., :1], lab[..., 1:]
+
+    def fits(factor):
+        linear = _lab_to_linear_rgb(xp, xp.concatenate([lightness, ab * factor], axis=-1), variant)
+        excess = xp.maximum(-linear, linear - 1.0)
+        worst = xp.maximum(xp.maximum(excess[..., :1], excess[..., 1:2]), excess[..., 2:])
+        return worst <= tolerance
+
+    low = lightness * 0.0  # factors known to fit
+    high = low + 1.0  # factors known not to fit (unless 1 fits, checked last)
+    for _ in range(steps):
+        middle = (low + high) * 0.5
+        ok = fits(middle)
+        low, high = xp.where(ok, middle, low), xp.where(ok, high, middle)
+    factor = xp.where(fits(high * 0.0 + 1.0), high * 0.0 + 1.0, low)
+    return xp.concatenate([lightness, ab * factor], axis=-1)
+
+
+def fit_chroma_to_gamut(lab, variant="cie", steps=10, tolerance=1e-3):
+    """Scales down the chroma of out-of-gamut Lab colors until they fit sRGB (NumPy).
+
+    Clipping an out-of-gamut color channel by channel shifts its hue (a
+    dark pixel given some chroma turns red); this keeps L and the hue angle
+    and shrinks a and b by the largest factor in [0, 1] found by bisection.
+    Colors already in the gamut are returned unchanged. The `tf` twin for
+    graphs is `keras_colorize.data.lab.fit_chroma_to_gamut`.
+
+    Args:
+        lab: array `(..., 3)` of L in [0, 100] and a, b.
+        variant: `"cie"` or `"report000"`.
+        steps: bisection steps (the factor is found to 2^-steps).
+        tolerance: how far outside [0, 1] linear RGB may stay.
+
+    Returns:
+        A float32 NumPy array like `lab`, every color inside the sRGB gamut.
+
+    Example:
+
+    >>> fit_chroma_to_gamut(np.array([[2.0, 60.0, 0.0]]))[0, 1] < 10
+    True
+    """
+    lab = np.array(lab, dtype=np.float32)
+    flat = lab.reshape(-1, 3)
+    linear = _lab_to_linear_rgb(_NumpyOps, flat, variant)
+    index = np.flatnonzero(((linear < -tolerance) | (linear > 1.0 + tolerance)).any(axis=-1))
+    if index.size:
+        flat[index] = _fit_chroma(_NumpyOps, flat[index], variant, steps, tolerance)
+    return lab
 
 
 class _KerasOps:

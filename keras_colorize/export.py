@@ -229,8 +229,8 @@ def _serve(images, predict_ab, side):
     ab = predict_ab(small[..., None] / color.L_SCALE)[:, top : top + box_h, left : left + box_w]
     ab = tf.image.resize(ab, tf.stack([height, width]), method="bilinear")
     ab = tf.clip_by_value(ab, -color.AB_SCALE, color.AB_SCALE - 1)
-    rgb = tf_lab.lab_to_rgb(tf.concat([lightness, ab], axis=-1))
-    return tf.cast(tf.round(rgb * 255.0), tf.uint8)
+    lab = tf_lab.fit_chroma_to_gamut(tf.concat([lightness, ab], axis=-1))
+    return tf.cast(tf.round(tf_lab.lab_to_rgb(lab) * 255.0), tf.uint8)
 
 
 def _scaled_length(length, side, longest):

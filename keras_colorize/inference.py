@@ -246,6 +246,7 @@ def _recombine(lightness, ab):
         lab = np.concatenate(
             [lightness[i : i + _ROWS_PER_STRIP, :, None], ab[i : i + _ROWS_PER_STRIP]], axis=-1
         )
+        lab = color.fit_chroma_to_gamut(lab)
         rgb = keras.ops.convert_to_numpy(color.lab_to_rgb(lab))
         out[i : i + _ROWS_PER_STRIP] = np.round(rgb * 255).astype(np.uint8)
     return out

@@ -186,3 +186,32 @@ def test_rgb_to_lab_channels(channels, expected, photos):
 def test_rgb_to_lab_rejects_unknown_channels():
     with pytest.raises(ValueError, match="channels='rgb'"):
         RGBToLab(channels="rgb")
+
+
+def _linear_srgb_reference(lab):
+    """Unclipped linear sRGB from scikit-image's Lab -> XYZ and the sRGB matrix (float64)."""
+    xyz = skimage.color.lab2xyz(lab.astype("float64"))
+    matrix = np.array([[3.2406, -1.5372, -0.4986], [-0.9689, 1.8758, 0.0415], [0.0557, -0.2040, 1.0570]])
+    return xyz @ matrix.T
+
+
+def test_fit_chroma_to_gamut_keeps_lightness_and_hue():
+    rng = np.random.default_rng(0)
+    lab = np.stack([rng.uniform(0, 100, 5000), rng.uniform(-128, 127, 5000), rng.uniform(-128, 127, 5000)], -1)
+    fitted = color.fit_chroma_to_gamut(lab, steps=12)
+    linear = _linear_srgb_reference(fitted)
+    assert linear.min() > -2e-3 and linear.max() < 1 + 2e-3
+    np.testing.assert_array_equal(fitted[:, 0], lab[:, 0].astype("float32"))
+    factor = np.hypot(fitted[:, 1], fitted[:, 2]) / np.hypot(lab[:, 1], lab[:, 2])
+    np.testing.assert_allclose(fitted[:, 1:], lab[:, 1:] * factor[:, None], atol=1e-3)
+    # Maximal: a slightly larger factor leaves the gamut (for the pixels that were scaled).
+    scaled = factor < 0.99
+    assert scaled.mean() > 0.5
+    bigger = np.concatenate([lab[scaled, :1], lab[scaled, 1:] * (factor[scaled, None] + 2e-3)], -1)
+    outside = _linear_srgb_reference(bigger)
+    assert ((outside < -1e-3) | (outside > 1 + 1e-3)).any(-1).mean() > 0.95
+
+
+def test_fit_chroma_to_gamut_leaves_in_gamut_colors(photos):
+    lab = skimage.color.rgb2lab(photo_batch(photos, 16))
+    np.testing.assert_array_equal(color.fit_chroma_to_gamut(lab), lab.astype("float32"))

@@ -42,3 +42,11 @@ def test_tensorflow_io_agrees_when_installed(photos):
     reference = tfio.experimental.color.rgb_to_lab(tf.constant(rgb)).numpy()
     ours = tf_lab.rgb_to_lab(tf.constant(rgb)).numpy()
     np.testing.assert_allclose(ours, reference, atol=0.05)
+
+
+def test_fit_chroma_to_gamut_twins_agree():
+    rng = np.random.default_rng(1)
+    lab = np.stack([rng.uniform(0, 100, 4000), rng.uniform(-128, 127, 4000),
+                    rng.uniform(-128, 127, 4000)], -1).astype("float32")
+    ours = tf_lab.fit_chroma_to_gamut(tf.constant(lab)).numpy()
+    np.testing.assert_allclose(ours, color.fit_chroma_to_gamut(lab), atol=1e-3)

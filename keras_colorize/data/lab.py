@@ -70,3 +70,25 @@ def lab_to_rgb(lab, variant="cie"):
     [1.0, 1.0, 1.0]
     """
     return color._lab_to_rgb(_TFOps, tf.convert_to_tensor(lab), variant)
+
+
+def fit_chroma_to_gamut(lab, variant="cie", steps=10, tolerance=1e-3):
+    """`keras_colorize.color.fit_chroma_to_gamut` in `tf` ops (for graphs and export).
+
+    Args:
+        lab: float Lab tensor, channels last.
+        variant: `"cie"` or `"report000"`.
+        steps: bisection steps.
+        tolerance: how far outside [0, 1] linear RGB may stay.
+
+    Returns:
+        Lab with the chroma of out-of-gamut colors reduced, L and hue kept.
+
+    Example:
+
+    >>> lab = fit_chroma_to_gamut(tf.constant([[2.0, 60.0, 0.0]]))
+    >>> bool(lab[0, 1] < 10)
+    True
+    """
+    lab = tf.convert_to_tensor(lab)
+    return color._fit_chroma(_TFOps, lab, variant, steps, tolerance)
