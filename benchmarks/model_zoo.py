@@ -1,6 +1,6 @@
 """Model-zoo benchmark: parameters, analytic FLOPs and CPU latency at 256².
 
-Prints a markdown table (the "## Model zoo" section of benchmarks/MODELS.md)
+Prints a markdown table (the "## Model zoo" section of benchmarks/RESULTS.md)
 and ends with one JSON line holding the same numbers.
 
 FLOPs are counted from the layer shapes: 2 × multiply-accumulates of every
