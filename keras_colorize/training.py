@@ -380,7 +380,8 @@ def checkpoint_callbacks(checkpoint_dir, preview_images=None, render_size=256, t
 def _check_distribution(distribution):
     if distribution is None:
         return
-    is_keras = isinstance(distribution, keras.distribution.Distribution)
+    # keras.distribution has no public base class: a Distribution has a device mesh.
+    is_keras = hasattr(distribution, "device_mesh") and hasattr(distribution, "scope")
     backend = keras.backend.backend()
     if backend == "jax" and not is_keras:
         raise ValueError(
