@@ -7,6 +7,7 @@ from keras_colorize.models._utils import check_positive_int
 from keras_colorize.models.resnet18 import TOTAL_STRIDE
 from keras_colorize.models.resnet18 import load_encoder_weights
 from keras_colorize.models.resnet18 import resnet18_encoder
+from keras_colorize.models.unet import conv_block
 
 
 def _up_block(x, skip, filters, name):
@@ -14,13 +15,7 @@ def _up_block(x, skip, filters, name):
     x = keras.layers.Conv2DTranspose(filters, 2, strides=2, name=f"{name}_convt")(x)
     if skip is not None:
         x = keras.layers.Concatenate(name=f"{name}_concat")([x, skip])
-    for j in (1, 2):
-        x = keras.layers.Conv2D(
-            filters, 3, padding="same", use_bias=False, name=f"{name}_conv{j}"
-        )(x)
-        x = keras.layers.BatchNormalization(name=f"{name}_bn{j}")(x)
-        x = keras.layers.ReLU(name=f"{name}_relu{j}")(x)
-    return x
+    return conv_block(x, filters, name)
 
 
 def resnet18_unet(
