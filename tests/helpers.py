@@ -1,5 +1,6 @@
 """Round-trip helpers shared by the tests (serialization, .keras saving)."""
 
+import contextlib
 import os
 
 import keras
@@ -30,3 +31,23 @@ def run_model_saving_test(model, inputs, tmp_path, atol=1e-6):
     for e, a in zip(keras.tree.flatten(expected), keras.tree.flatten(actual)):
         np.testing.assert_allclose(a, e, atol=atol)
     return restored
+
+
+@contextlib.contextmanager
+def float64_context():
+    """float64 on JAX needs x64 mode, and floatx float64 (Keras casts the
+    inputs of trigonometric ops to floatx there); TF has it by default."""
+    if keras.backend.backend() != "jax":
+        yield
+        return
+    import jax
+
+    floatx = keras.config.floatx()
+    policy = keras.config.dtype_policy()
+    with jax.enable_x64(True):
+        keras.config.set_floatx("float64")
+        try:
+            yield
+        finally:
+            keras.config.set_floatx(floatx)
+            keras.config.set_dtype_policy(policy)

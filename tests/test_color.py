@@ -1,6 +1,5 @@
 """Lab color core against scikit-image, on two backends."""
 
-import contextlib
 
 import keras
 import numpy as np
@@ -10,17 +9,9 @@ import skimage.color
 from keras_colorize import color
 from keras_colorize.layers import LabToRGB
 from keras_colorize.layers import RGBToLab
+from tests.helpers import float64_context
 from tests.helpers import run_model_saving_test
 from tests.helpers import run_serialization_test
-
-
-def float64_context():
-    """float64 on JAX needs x64 mode; TF and torch have it by default."""
-    if keras.backend.backend() == "jax":
-        import jax
-
-        return jax.enable_x64(True)
-    return contextlib.nullcontext()
 
 
 def random_rgb(shape=(3, 17, 19, 3), seed=0):

@@ -1,6 +1,5 @@
 """Losses against float64 NumPy references, gradients, serialization, saving."""
 
-import contextlib
 import os
 
 import keras
@@ -10,30 +9,12 @@ import pytest
 from keras_colorize import color
 from keras_colorize import losses
 from keras_colorize import priors
+from tests.helpers import float64_context
 from tests.helpers import run_model_saving_test
 from tests.helpers import run_serialization_test
 
 RTOL = 1e-5
 
-
-@contextlib.contextmanager
-def float64_context():
-    """float64 on JAX needs x64 mode, and floatx float64 (Keras casts the
-    inputs of trigonometric ops to floatx there); TF has it by default."""
-    if keras.backend.backend() != "jax":
-        yield
-        return
-    import jax
-
-    floatx = keras.config.floatx()
-    policy = keras.config.dtype_policy()
-    with jax.enable_x64(True):
-        keras.config.set_floatx("float64")
-        try:
-            yield
-        finally:
-            keras.config.set_floatx(floatx)
-            keras.config.set_dtype_policy(policy)
 
 
 def gradient(fn, x):
