@@ -294,12 +294,30 @@ def _vgg_layer_name(name):
     return name
 
 
+VGG19_NOTOP_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
+
+
+def _local_vgg_weights(weights):
+    """`"imagenet"` -> the file in Keras' cache; nothing is downloaded."""
+    if weights != "imagenet":
+        return weights
+    keras_home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
+    path = os.path.join(keras_home, "models", VGG19_NOTOP_FILE)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            "keras_colorize never downloads weights: weights='imagenet' needs the ImageNet "
+            f"VGG19 file (include_top=False) at {path}. Copy it there, pass its path as "
+            "`weights`, or use weights=None (random features, for tests)."
+        )
+    return path
+
+
 @functools.lru_cache(maxsize=8)
 def _vgg_features(layers, weights, floatx):
     """A frozen VGG19 feature extractor, built once per (layers, weights,
     floatx: the float type it is built with)."""
     vgg = keras.applications.VGG19(
-        include_top=False, weights=weights, input_shape=(None, None, 3)
+        include_top=False, weights=_local_vgg_weights(weights), input_shape=(None, None, 3)
     )
     vgg.trainable = False
     outputs = [vgg.get_layer(name).output for name in layers]
@@ -327,9 +345,10 @@ class PerceptualLoss(_ColorizeLoss):
     Args:
         layers: VGG19 layers, Keras names (`"block3_conv4"`) or paper names
             (`"relu3_4"`); report 000 uses relu3_4 and/or relu4_4.
-        weights: `None` (random init, for tests), `"imagenet"` (downloads
-            through `keras.applications` when not cached) or a path to a
-            weights file of `keras.applications.VGG19(include_top=False)`.
+        weights: `None` (random init, for tests), `"imagenet"` (the file
+            `VGG19_NOTOP_FILE` in Keras' cache, `~/.keras/models/`; nothing is
+            downloaded: a missing file raises `FileNotFoundError`) or a path
+            to a weights file of `keras.applications.VGG19(include_top=False)`.
         variant: Lab variant for the Lab -> RGB conversion.
         name, reduction, dtype: as in `keras.losses.Loss`.
 

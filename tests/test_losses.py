@@ -504,6 +504,14 @@ def test_perceptual_loss_argument_errors():
         losses.PerceptualLoss(weights="/no/such/file.weights.h5")
 
 
+def test_perceptual_loss_never_downloads(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    loss = losses.PerceptualLoss(weights="imagenet")  # a config may name it
+    ab = np.zeros((1, 8, 8, 3), "float32")
+    with pytest.raises(FileNotFoundError, match="never downloads.*" + losses.VGG19_NOTOP_FILE):
+        loss(ab, ab)
+
+
 # --------------------------------------------------------------------------
 # Composite loss.
 

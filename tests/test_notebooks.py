@@ -7,6 +7,9 @@ import keras
 import matplotlib.pyplot as plt
 import pytest
 
+# The notebooks train with tf.data and export; the JAX pass of `make test` covers the core.
+pytestmark = pytest.mark.tensorflow_only
+
 NOTEBOOKS = sorted((pathlib.Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
