@@ -27,6 +27,7 @@ import numpy as np
 from keras import ops
 
 from keras_colorize import color
+from keras_colorize.models.unet_classifier import decode_ab
 
 _PACKAGE = "keras_colorize"
 _SPACES = ("lab", "rgb")
@@ -379,6 +380,43 @@ class PSNR(_ImageMetric):
     def get_config(self):
         config = super().get_config()
         config.update({"max_val": self.max_val, "epsilon": self.epsilon})
+        return config
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class BinnedPSNR(PSNR):
+    """PSNR of a classifier's output, decoded from ab-bin probabilities.
+
+    The bin probabilities are decoded to ab with the annealed mean
+    (`decode_ab`) and scored as `PSNR` scores a regression
+    output, so `val_psnr` of report 004's classifier is comparable with the
+    other recipes' (and can drive callbacks and tuners).
+
+    Args:
+        grid: the classifier's bin grid, `"report004"` or `"gamut"`.
+        temperature: annealed-mean temperature (Zhang et al.: 0.38).
+        max_val, epsilon, variant, name, dtype: as in `PSNR`.
+
+    Example:
+
+    >>> model.compile(loss="categorical_crossentropy", metrics=[BinnedPSNR()])  # doctest: +SKIP
+    """
+
+    def __init__(self, grid="report004", temperature=0.38, max_val=255.0,
+                 epsilon=1e-10, variant="cie", name="psnr", dtype=None):
+        super().__init__(max_val=max_val, epsilon=epsilon, space="lab",
+                         variant=variant, name=name, dtype=dtype)
+        self.grid = grid
+        self.temperature = temperature
+
+    def per_image(self, y_true, y_pred):
+        ab = decode_ab(y_pred, self.grid, temperature=self.temperature)
+        return super().per_image(y_true, ab)
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("space")
+        config.update({"grid": self.grid, "temperature": self.temperature})
         return config
 
 

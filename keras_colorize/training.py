@@ -44,43 +44,6 @@ PRIOR_BATCHES = 64
 PREVIEW_PHOTOS = 4
 
 
-@keras.saving.register_keras_serializable(package="keras_colorize")
-class BinnedPSNR(metrics.PSNR):
-    """PSNR of a classifier's output, decoded from ab-bin probabilities.
-
-    The bin probabilities are decoded to ab with the annealed mean
-    (`models.decode_ab`) and scored as `metrics.PSNR` scores a regression
-    output, so `val_psnr` of report 004's classifier is comparable with the
-    other recipes' (and can drive callbacks and tuners).
-
-    Args:
-        grid: the classifier's bin grid, `"report004"` or `"gamut"`.
-        temperature: annealed-mean temperature (Zhang et al.: 0.38).
-        max_val, epsilon, variant, name, dtype: as in `metrics.PSNR`.
-
-    Example:
-
-    >>> model.compile(loss=losses.RebalancedCrossEntropy(), metrics=[BinnedPSNR()])  # doctest: +SKIP
-    """
-
-    def __init__(self, grid="report004", temperature=0.38, max_val=255.0,
-                 epsilon=1e-10, variant="cie", name="psnr", dtype=None):
-        super().__init__(max_val=max_val, epsilon=epsilon, space="lab",
-                         variant=variant, name=name, dtype=dtype)
-        self.grid = grid
-        self.temperature = temperature
-
-    def per_image(self, y_true, y_pred):
-        ab = models.decode_ab(y_pred, self.grid, temperature=self.temperature)
-        return super().per_image(y_true, ab)
-
-    def get_config(self):
-        config = super().get_config()
-        config.pop("space")
-        config.update({"grid": self.grid, "temperature": self.temperature})
-        return config
-
-
 # --------------------------------------------------------------------------
 # Losses of the recipes, from `Recipe.loss_options` (and a prior for the
 # class-rebalanced ones).
@@ -198,7 +161,7 @@ class Recipe:
         if self.output == "rgb":
             return [metrics.PSNR(space="rgb"), metrics.SSIM(space="rgb")]
         if self.output == "bins":
-            return [BinnedPSNR(grid=self.loss_options.get("grid", "report004"))]
+            return [metrics.BinnedPSNR(grid=self.loss_options.get("grid", "report004"))]
         return [metrics.PSNR(), metrics.SSIM(), metrics.RMSE()]
 
     def make_optimizer(self, learning_rate=None):

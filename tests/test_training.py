@@ -144,7 +144,7 @@ def test_binned_psnr_scores_the_decoded_ab():
     probs = rng.dirichlet(np.ones(676), size=(2, 8, 8)).astype("float32")
     lab = np.concatenate([rng.uniform(0.2, 0.8, (2, 8, 8, 1)), rng.uniform(-0.3, 0.3, (2, 8, 8, 2))], -1)
     lab = lab.astype("float32")
-    metric = training.BinnedPSNR()
+    metric = metrics.BinnedPSNR()
     metric.update_state(lab, probs)
     expected = metrics.psnr(lab, models.decode_ab(probs, temperature=0.38))
     np.testing.assert_allclose(float(metric.result()), float(np.mean(expected)), rtol=1e-5)
