@@ -7,6 +7,7 @@ file or none (plus, at worst, a hidden `.NAME.*.part` file, which
 `remove_stale_parts` deletes).
 """
 
+import contextlib
 import os
 import tempfile
 
@@ -36,6 +37,58 @@ def encode_png(image):
     return data.tobytes()
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# Files get the permissions a plain open() would give them (mkstemp gives 0600).
+_FILE_MODE = 0o666 & ~_umask()
+
+
+@contextlib.contextmanager
+def atomic_path(path, overwrite=False, suffix=""):
+    """A temporary path beside `path`, renamed onto `path` when the block succeeds.
+
+    Write the file to the yielded path (any writer: `savefig`, `model.save`,
+    a video writer); on success it takes its final name in one atomic step,
+    on an exception it is deleted. The temporary is hidden and named
+    `.NAME.XXXXXXXX.part` plus `suffix` (for writers that need an extension).
+
+    Args:
+        path: destination file; its folder is created if needed.
+        overwrite: replace an existing file. Without it an existing file is
+            never touched, even one created by someone else while writing.
+        suffix: extension the temporary file must end with (e.g. `".keras"`).
+
+    Raises:
+        FileExistsError: if `path` exists and `overwrite` is False.
+
+    Example:
+
+    >>> with atomic_path("plots/grid.png", suffix=".png") as temporary:  # doctest: +SKIP
+    ...     figure.savefig(temporary)
+    """
+    path = os.fspath(path)
+    folder, name = os.path.split(os.path.abspath(path))
+    if not overwrite and os.path.lexists(path):
+        raise FileExistsError(f"{path!r} exists; pass overwrite=True to replace it.")
+    os.makedirs(folder, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part" + suffix)
+    os.close(handle)
+    os.chmod(temporary, _FILE_MODE)
+    try:
+        yield temporary
+        if overwrite:
+            os.replace(temporary, path)
+        else:
+            _link_new(temporary, path)
+    finally:
+        if os.path.lexists(temporary):
+            os.remove(temporary)
+
+
 def write_atomic(path, data, overwrite=False):
     """Writes bytes to `path` atomically (temp file in the same folder, then rename).
 
@@ -52,24 +105,11 @@ def write_atomic(path, data, overwrite=False):
 
     >>> write_atomic("out/photo_color.png", encode_png(image))  # doctest: +SKIP
     """
-    path = os.fspath(path)
-    folder, name = os.path.split(os.path.abspath(path))
-    if not overwrite and os.path.lexists(path):
-        raise FileExistsError(f"{path!r} exists; pass overwrite=True to replace it.")
-    os.makedirs(folder, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as file:
+    with atomic_path(path, overwrite=overwrite) as temporary:
+        with open(temporary, "wb") as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        if overwrite:
-            os.replace(temporary, path)
-        else:
-            _link_new(temporary, path)
-    finally:
-        if os.path.lexists(temporary):
-            os.remove(temporary)
 
 
 def remove_stale_parts(paths):

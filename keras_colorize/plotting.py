@@ -2,7 +2,6 @@
 
 import csv
 import os
-import tempfile
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -10,6 +9,7 @@ from matplotlib.colors import LogNorm
 
 from keras_colorize import color
 from keras_colorize import priors
+from keras_colorize.outputs import atomic_path
 
 
 def comparison_figure(colorized, originals=None, titles=None, cell_size=3.0):
@@ -173,17 +173,9 @@ def ab_histogram_figure(panels, grid="report004", cell_size=3.0):
 
 
 def save_figure(figure, path, dpi=100):
-    """Saves a figure as PNG atomically (a temporary file, then a rename)."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(suffix=".png", dir=directory)
-    os.close(handle)
-    try:
+    """Saves a figure as PNG atomically (a temporary file, then a rename);
+    an existing file at `path` is replaced."""
+    with atomic_path(path, overwrite=True, suffix=".png") as temporary:
         figure.savefig(temporary, dpi=dpi, format="png")
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
     plt.close(figure)
-    return path
+    return os.fspath(path)

@@ -26,7 +26,6 @@ import dataclasses
 import functools
 import math
 import os
-import tempfile
 
 import keras
 import numpy as np
@@ -35,6 +34,7 @@ from keras_colorize import losses
 from keras_colorize import metrics
 from keras_colorize import models
 from keras_colorize import priors
+from keras_colorize.outputs import atomic_path
 
 MIXED_PRECISION_POLICIES = ("mixed_float16", "mixed_bfloat16")
 SCHEDULES = (None, "plateau", "cosine")
@@ -522,18 +522,9 @@ def fit_colorizer(
 def save_model_atomically(model, path):
     """Saves a `.keras` file via a temporary file in the same folder, then a
     rename: a reader never sees half a file."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(suffix=".keras", dir=directory)
-    os.close(handle)
-    try:
+    with atomic_path(path, overwrite=True, suffix=".keras") as temporary:
         model.save(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return path
+    return os.fspath(path)
 
 
 def train_from_directory(

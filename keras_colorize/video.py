@@ -12,7 +12,6 @@ the new frame (occlusions, scene cuts), so new content takes the new colors.
 
 import itertools
 import os
-import tempfile
 
 import cv2
 import keras
@@ -20,6 +19,7 @@ import numpy as np
 
 from keras_colorize import color
 from keras_colorize import inference
+from keras_colorize.outputs import atomic_path
 
 # Output containers OpenCV writes on every platform, and their codecs.
 CODECS = {".mp4": "mp4v", ".avi": "MJPG", ".mkv": "FFV1"}
@@ -173,10 +173,7 @@ def colorize_video(
 
             model = load_default_model()
         height, width = first[0].shape[:2]
-        folder = os.path.dirname(os.path.abspath(path_out))
-        fd, temp_path = tempfile.mkstemp(suffix=extension, prefix=".colorizing-", dir=folder)
-        os.close(fd)
-        try:
+        with atomic_path(path_out, overwrite=overwrite, suffix=extension) as temp_path:
             writer = cv2.VideoWriter(
                 temp_path, cv2.VideoWriter_fourcc(*CODECS[extension]),
                 fps if fps > 0 else 25.0, (width, height),
@@ -190,11 +187,6 @@ def colorize_video(
                 )
             finally:
                 writer.release()
-            os.replace(temp_path, path_out)
-        except BaseException:
-            if os.path.exists(temp_path):
-                os.remove(temp_path)
-            raise
     finally:
         capture.release()
     return count

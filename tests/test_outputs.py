@@ -1,0 +1,37 @@
+"""Atomic, never-overwriting writes with ordinary file permissions."""
+
+import os
+import stat
+
+import pytest
+
+from keras_colorize import outputs
+
+pytestmark = pytest.mark.tensorflow_only
+
+
+def test_atomic_path_renames_with_umask_permissions(tmp_path):
+    target = tmp_path / "sub" / "result.png"
+    with outputs.atomic_path(target, suffix=".png") as temporary:
+        assert temporary.endswith(".part.png") and os.path.dirname(temporary) == str(target.parent)
+        with open(temporary, "wb") as file:
+            file.write(b"done")
+    assert target.read_bytes() == b"done"
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask  # not mkstemp's 0600
+    assert os.listdir(target.parent) == ["result.png"]
+
+
+def test_atomic_path_keeps_existing_file_and_cleans_up_on_error(tmp_path):
+    target = tmp_path / "mine.png"
+    target.write_bytes(b"user's file")
+    with pytest.raises(FileExistsError, match="mine.png"):
+        with outputs.atomic_path(target):
+            pass
+    with pytest.raises(RuntimeError):
+        with outputs.atomic_path(target, overwrite=True) as temporary:
+            open(temporary, "wb").close()
+            raise RuntimeError("writer failed")
+    assert target.read_bytes() == b"user's file"
+    assert os.listdir(tmp_path) == ["mine.png"]
