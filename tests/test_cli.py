@@ -53,11 +53,14 @@ def test_usage_errors_exit_2(tmp_path, capsys):
     assert "nothing: no such file or folder" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(weights.has_default_model(), reason="a default model is shipped")
-def test_without_a_shipped_model_the_error_says_to_pass_one(tmp_path, capsys):
-    Image.new("RGB", (8, 8)).save(tmp_path / "a.png")
-    assert cli.main(["colorize", str(tmp_path / "a.png"), "-o", str(tmp_path / "out")]) == 2
-    assert "no default model is shipped" in capsys.readouterr().err and not (tmp_path / "out").exists()
+def test_the_shipped_model_colorizes_a_gray_photo(tmp_path, photos):
+    Image.fromarray(photos["astronaut"]).convert("L").save(tmp_path / "old.png")
+    assert cli.main(["colorize", str(tmp_path / "old.png"), "-o", str(tmp_path / "out")]) == 0
+    out = np.asarray(Image.open(tmp_path / "out" / "old_color.png"))
+    assert out.shape == photos["astronaut"].shape and out.dtype == np.uint8
+    # Gray in, color out: the shipped model gives real chroma (a gray photo scores ~0).
+    assert evaluate_images([out], [photos["astronaut"]])["colorfulness"] > 10
+    assert weights.load_default_model().input_shape == (None, 64, 64, 1)
 
 
 def test_evaluate_matches_the_library(tmp_path, tiny_model, photos, capsys):
