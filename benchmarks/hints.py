@@ -6,7 +6,7 @@
 Training (when `--model` does not exist): `unet(64, depth=3, base_filters=16,
 hints=True)` on `--train` (64×64 random crops, flips/rotations), hints
 simulated by `keras_colorize.data.with_hints` (geometric number of patches,
-p = 1/8), Adam 1e-3, L1 loss, stopped after `--train-minutes` of wall time.
+`--hint-p` = 1/16, at most `--max-hints` = 64), Adam 1e-3, L1 loss, stopped after `--train-minutes` of wall time.
 
 Evaluation: every photo of `--dev`, centre crop 64×64; for K hints, K
 patches of 3×3 pixels at uniform random locations showing the mean true ab
@@ -50,9 +50,9 @@ class _WallClockStop(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def train(train_dir, minutes, path):
+def train(train_dir, minutes, path, p, max_points):
     ds = data.from_directory(train_dir, image_size=SIZE, batch_size=32, augment=True, cache=True)
-    ds = with_hints(ds, seed=0).repeat()
+    ds = with_hints(ds, p=p, max_points=max_points, seed=0).repeat()
     model = models.unet(input_size=SIZE, depth=3, base_filters=16, hints=True, name="unet_hints")
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mae")
     start = time.monotonic()
@@ -89,11 +89,14 @@ def main():
     parser.add_argument("--train", default=str(SHARED / "train"))
     parser.add_argument("--dev", default=str(SHARED / "dev"))
     parser.add_argument("--train-minutes", type=float, default=18.0)
+    parser.add_argument("--hint-p", type=float, default=1 / 16,
+                        help="training hints: geometric parameter (mean count about 1/p)")
+    parser.add_argument("--max-hints", type=int, default=64, help="training hints: cap per crop")
     args = parser.parse_args()
     if os.path.exists(args.model):
         model = keras.saving.load_model(args.model, safe_mode=True)
     else:
-        model = train(args.train, args.train_minutes, args.model)
+        model = train(args.train, args.train_minutes, args.model, args.hint_p, args.max_hints)
     n, table = evaluate(model, args.dev)
     print(f"{n} dev photos, centre crop {SIZE}x{SIZE}, 3x3 true-color hint patches at random places")
     print(f"{'hints':>5}  {'PSNR dB':>8}  {'SSIM':>6}  {'ΔE2000':>7}")
