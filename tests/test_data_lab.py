@@ -49,4 +49,11 @@ def test_fit_chroma_to_gamut_twins_agree():
     lab = np.stack([rng.uniform(0, 100, 4000), rng.uniform(-128, 127, 4000),
                     rng.uniform(-128, 127, 4000)], -1).astype("float32")
     ours = tf_lab.fit_chroma_to_gamut(tf.constant(lab)).numpy()
-    np.testing.assert_allclose(ours, color.fit_chroma_to_gamut(lab), atol=1e-3)
+    reference = color.fit_chroma_to_gamut(lab)
+    np.testing.assert_array_equal(ours[:, 0], reference[:, 0])
+    # The bisection finds the chroma factor to 2^-steps (10 steps): a colour on
+    # the gamut boundary may land one step apart, as float32 rounding of the
+    # matrix products (BLAS's summation order) decides, but no further.
+    one_step = np.abs(lab[:, 1:]) * 2.0**-10
+    assert np.all(np.abs(ours[:, 1:] - reference[:, 1:]) <= one_step + 1e-4)
+    assert np.mean(np.abs(ours - reference) > 1e-3) < 0.01  # and that is rare
