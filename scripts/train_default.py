@@ -38,6 +38,7 @@ from keras_colorize import losses
 from keras_colorize import metrics
 from keras_colorize import models
 from keras_colorize import priors
+from keras_colorize import saving
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WEIGHTS = os.path.join(HERE, "..", "keras_colorize", "weights")
@@ -98,6 +99,9 @@ def main(argv=None):
     parser.add_argument("--min-colorfulness", type=float, default=26.0)
     parser.add_argument("--work-dir", default="train_default_work")
     parser.add_argument("--output", default=os.path.join(WEIGHTS, "default.keras"))
+    parser.add_argument("--init", default=None, metavar="MODEL.keras",
+                        help="start from this model's weights (e.g. the shipped default) instead of "
+                             "random ones; its bins layer holds its decoding, which training re-learns")
     parser.add_argument("--skip-training", action="store_true",
                         help="load the best weights of --work-dir and redo the decoding choice")
     args = parser.parse_args(argv)
@@ -117,6 +121,9 @@ def main(argv=None):
         input_size=None, depth=args.depth, base_filters=args.base_filters, grid=grid
     )
     print(f"unet_classifier: {model.count_params():,} parameters")
+    if args.init:
+        model.set_weights(saving.load_model(args.init).get_weights())
+        print(f"initial weights from {args.init}")
     model.compile(
         optimizer=keras.optimizers.Adam(args.learning_rate),
         loss=losses.RebalancedCrossEntropy(prior if args.mix > 0 else None, grid=grid,

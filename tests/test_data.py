@@ -160,6 +160,21 @@ def test_augment_and_random_crop_change_the_batches(photo_folder):
     assert not np.allclose(first[0][0], second[0][0])
 
 
+def test_augment_gives_the_eight_symmetries_of_each_crop(tmp_path, photos):
+    path = save(photos["chelsea"], tmp_path / "chelsea.png")
+    kwargs = dict(image_size=24, batch_size=8, resize="resize", seed=5)
+    plain = next(iter(data.from_files([path] * 8, **kwargs)))[0].numpy()[0, ..., 0]
+    symmetries = [np.rot90(image, k) for image in (plain, plain[:, ::-1]) for k in range(4)]
+    augmented = data.from_files([path] * 8, augment=True, **kwargs)
+    seen = set()
+    for _ in range(3):
+        for image in next(iter(augmented))[0].numpy()[..., 0]:
+            matches = [i for i, s in enumerate(symmetries) if np.allclose(image, s, atol=1e-6)]
+            assert len(matches) == 1
+            seen.add(matches[0])
+    assert len(seen) >= 6  # 24 draws: flips and all four turns show up
+
+
 def test_cache_gives_the_same_batches(photo_folder, tmp_path):
     kwargs = dict(image_size=24, batch_size=4, training=False)
     plain = batches(data.from_directory(photo_folder, **kwargs))
@@ -197,6 +212,34 @@ def test_pad_and_resize_modes_keep_all_of_the_photo(tmp_path, photos):
     assert rows[0] == 0 and rows[-1] == 0 and rows[16] > 0  # padded top and bottom
     x_resize, _ = next(iter(data.from_files([path], image_size=32, batch_size=1, resize="resize")))
     assert x_resize.numpy()[0, 0, :, 0].max() > 0
+
+
+def test_large_jpegs_decode_at_a_reduced_dct_scale_with_the_same_pixels(tmp_path, photos):
+    from keras_colorize.data import dataset
+
+    import tensorflow as tf
+
+    big = np.asarray(Image.fromarray(photos["astronaut"]).resize((1024, 768), Image.LANCZOS))
+    path = save(big, tmp_path / "big.jpg", quality=95)
+    contents = tf.io.read_file(path)
+    # The smallest of the scales 1, 1/2, 1/4, 1/8 that keeps the short side >= 100 is 1/4; 96 is 1/8.
+    assert dataset.decode_image(contents, min_short_side=100).shape == (192, 256, 3)
+    assert dataset.decode_image(contents, min_short_side=96).shape == (96, 128, 3)
+    assert dataset.decode_image(contents, min_short_side=769).shape == (768, 1024, 3)
+    png = save(photos["coffee"], tmp_path / "coffee.png")  # not a JPEG: in full
+    assert dataset.decode_image(tf.io.read_file(png), min_short_side=50).shape == photos["coffee"].shape
+    # The batches match decoding every pixel and area-shrinking afterwards to
+    # well under a just-noticeable difference (ΔE ≈ 2.3): mean |ΔL|, |Δa|, |Δb|
+    # below 1, as close as two ordinary downscalers (area, antialiased bilinear).
+    x, y = next(iter(data.from_files([path], image_size=96, batch_size=1)))
+    ours = np.concatenate([x.numpy()[0] * 100, y.numpy()[0] * 128], axis=-1)
+    full = dataset.decode_image(contents)
+    area = tf.image.resize(full, (96, 128), method="area").numpy()[:, 16:112]
+    bilinear = tf.image.resize(full, (96, 128), antialias=True).numpy()[:, 16:112]
+    reference = skimage.color.rgb2lab(area)
+    ours_error = np.abs(ours - reference).mean(axis=(0, 1))
+    bilinear_error = np.abs(skimage.color.rgb2lab(bilinear) - reference).mean(axis=(0, 1))
+    assert np.all(ours_error < 1.0) and np.all(bilinear_error < 1.0), (ours_error, bilinear_error)
 
 
 def test_real_photo_folder(shared_data):

@@ -38,21 +38,56 @@ def apply_orientation(image, orientation):
     return tf.switch_case(tf.cast(orientation, tf.int32), transforms)
 
 
-def decode_image(contents, orientation=1):
+# The scales libjpeg can decode at (its DCT scaling): 1, 1/2, 1/4, 1/8.
+JPEG_SCALES = (1, 2, 4, 8)
+
+
+def _is_jpeg(contents):
+    return tf.equal(tf.strings.substr(contents, 0, 3), b"\xff\xd8\xff")
+
+
+def decode_image(contents, orientation=1, min_short_side=None):
     """Decodes JPEG / PNG / BMP / GIF / WebP bytes to upright float32 RGB in [0, 1].
 
     Grayscale files are expanded to three channels, alpha is dropped,
     palettes are expanded, 16-bit PNGs keep their precision and a GIF gives
     its first frame.
+
+    Args:
+        contents: the file's bytes (a string tensor).
+        orientation: EXIF orientation, 1 to 8.
+        min_short_side: when given, a JPEG is decoded at the smallest of
+            libjpeg's DCT scales 1, 1/2, 1/4, 1/8 whose shorter side is still
+            at least this many pixels: a filtered downscale at a fraction of
+            the cost of decoding every pixel (the pipeline's dearest step).
+            Other formats decode in full.
+
+    Returns:
+        A float32 tensor `(height, width, 3)`.
     """
 
     def decode(dtype):
         image = tf.io.decode_image(contents, channels=3, dtype=dtype, expand_animations=False)
         return tf.image.convert_image_dtype(image, tf.float32)
 
+    def decode_jpeg_scaled():
+        short_side = tf.reduce_min(tf.io.extract_jpeg_shape(contents)[:2])
+        fits = [short_side // scale >= min_short_side for scale in JPEG_SCALES]
+        index = tf.reduce_sum(tf.cast(fits, tf.int32)) - 1  # fits is True then False
+        branches = [
+            lambda scale=scale: tf.io.decode_jpeg(contents, channels=3, ratio=scale)
+            for scale in JPEG_SCALES
+        ]
+        image = tf.switch_case(tf.maximum(index, 0), branches)
+        return tf.image.convert_image_dtype(image, tf.float32)
+
     # TensorFlow decodes WebP to uint8 only (a float dtype raises).
     is_webp = tf.strings.regex_full_match(tf.strings.substr(contents, 0, 12), "(?s)RIFF....WEBP")
-    image = tf.cond(is_webp, lambda: decode(tf.uint8), lambda: decode(tf.float32))
+    full = lambda: tf.cond(is_webp, lambda: decode(tf.uint8), lambda: decode(tf.float32))  # noqa: E731
+    if min_short_side is None:
+        image = full()
+    else:
+        image = tf.cond(_is_jpeg(contents), decode_jpeg_scaled, full)
     return apply_orientation(image, orientation)
 
 
@@ -128,21 +163,38 @@ def _resize(image, image_size, resize):
     return _resize_to(image, tf.constant((image_size, image_size)))
 
 
-def _augment(image, seed):
-    """Random horizontal flip and 90° rotation (report 003)."""
-    image = tf.image.random_flip_left_right(image, seed=seed)
-    turns = tf.random.uniform((), 0, 4, dtype=tf.int32, seed=seed)
-    return tf.image.rot90(image, turns)
+def _dihedral(images, flips, turns):
+    """Flips (where `flips`) then turns by `turns` × 90° each square image of a batch.
+
+    The eight symmetries of a square as index selections: one pass that XLA
+    fuses with the Lab conversion (per-image `tf.image` maps cost more than
+    the conversion itself).
+    """
+    images = tf.where(flips[:, None, None, None], images[:, :, ::-1], images)
+    transposed = tf.transpose(images, (0, 2, 1, 3))
+    turned = [
+        images,
+        transposed[:, ::-1],  # 90° counter-clockwise, as tf.image.rot90
+        images[:, ::-1, ::-1],
+        transposed[:, :, ::-1],
+    ]
+    turns = turns[:, None, None, None]
+    return tf.where(turns == 0, turned[0], tf.where(turns == 1, turned[1],
+                    tf.where(turns == 2, turned[2], turned[3])))
 
 
 def _mean_saturation(image):
     return tf.reduce_mean(tf.image.rgb_to_hsv(image)[..., 1])
 
 
-def _to_network(color_space, variant, with_lightness=False):
-    """Maps an RGB batch to the network's (input, target) pair."""
+def _to_network(color_space, variant, with_lightness=False, augment=False, seed=None):
+    """Maps an RGB batch to the network's (input, target) pair, augmented
+    first (random horizontal flips and 90° turns, report 003) if `augment`."""
 
-    # XLA-compiled: 3× the throughput of the plain graph on CPU (benchmarks/).
+    # Two XLA computations: 3× the throughput of the plain graph on CPU
+    # (benchmarks/); fused into one, XLA recomputes the turns per channel.
+    symmetry = tf.function(_dihedral, jit_compile=True)
+
     @tf.function(jit_compile=True)
     def convert(rgb):
         lab = tf_lab.rgb_to_lab(rgb, variant)
@@ -154,7 +206,15 @@ def _to_network(color_space, variant, with_lightness=False):
             return lightness, tf.concat([lightness, ab], axis=-1)
         return lightness, ab
 
-    return convert
+    def augment_and_convert(rgb):
+        if augment:
+            size = tf.shape(rgb)[:1]
+            flips = tf.random.uniform(size, seed=seed) < 0.5
+            turns = tf.random.uniform(size, 0, 4, dtype=tf.int32, seed=seed)
+            rgb = symmetry(rgb, flips, turns)
+        return convert(rgb)
+
+    return augment_and_convert
 
 
 def _check_arguments(image_size, batch_size, color_space, resize, min_saturation,
@@ -263,9 +323,15 @@ def from_files(
     if training and not cache:
         ds = ds.shuffle(len(good), seed=seed, reshuffle_each_iteration=True)
 
+    crop_now = resize == "crop" and not cache
+
     def load(path, orientation):
-        image = decode_image(tf.io.read_file(path), orientation)
-        return _resize(image, image_size, resize)
+        # Crops and stretched squares need the shorter side at image_size
+        # (a padded square keeps the whole photo: decoded in full).
+        shortest = image_size if resize != "pad" else None
+        image = decode_image(tf.io.read_file(path), orientation, min_short_side=shortest)
+        image = _resize(image, image_size, resize)
+        return _crop(image, image_size, training, seed) if crop_now else image
 
     ds = ds.map(load, num_parallel_calls=num_parallel_calls)
     ds = ds.ignore_errors(log_warning=True)  # a file that fails despite the checks
@@ -275,16 +341,14 @@ def from_files(
         ds = ds.cache("" if cache is True else os.fspath(cache))
         if training:
             ds = ds.shuffle(min(len(good), 1024), seed=seed, reshuffle_each_iteration=True)
-    if resize == "crop":
-        ds = ds.map(
-            lambda image: _crop(image, image_size, training, seed),
-            num_parallel_calls=num_parallel_calls,
-        )
-    if augment:
-        ds = ds.map(lambda image: _augment(image, seed), num_parallel_calls=num_parallel_calls)
+        if resize == "crop":  # after the cache, so each epoch crops anew
+            ds = ds.map(
+                lambda image: _crop(image, image_size, training, seed),
+                num_parallel_calls=num_parallel_calls,
+            )
     ds = ds.batch(batch_size)
     ds = ds.map(
-        _to_network(color_space, variant, with_lightness),
+        _to_network(color_space, variant, with_lightness, augment, seed),
         num_parallel_calls=num_parallel_calls,
     )
     ds = ds.prefetch(tf.data.AUTOTUNE)
