@@ -54,7 +54,8 @@ def test_rgb_to_lab_matches_skimage_float32(source, photos):
     rgb = random_rgb() if source == "random" else photo_batch(photos)
     lab = keras.ops.convert_to_numpy(color.rgb_to_lab(rgb.astype("float32")))
     assert lab.dtype == np.float32
-    np.testing.assert_allclose(lab, skimage.color.rgb2lab(rgb), atol=0.02, rtol=0)
+    # float32 rounding alone (a few ulps of f, times 500 in a) is about 2e-4.
+    np.testing.assert_allclose(lab, skimage.color.rgb2lab(rgb), atol=5e-4, rtol=0)
 
 
 def test_ranges_on_extreme_colors():

@@ -15,7 +15,10 @@ def test_tf_twin_equals_keras_ops(variant, photos):
     rgb = np.stack([photos["astronaut"][:48, :48], photos["chelsea"][:48, :48]]).astype("float32") / 255
     ours = keras.ops.convert_to_numpy(color.rgb_to_lab(rgb, variant))
     twin = tf_lab.rgb_to_lab(tf.constant(rgb), variant).numpy()
-    np.testing.assert_allclose(twin, ours, atol=1e-4)
+    # Two float32 evaluations of one formula, each within 2e-4 of float64
+    # (b = 200·(fy − fz) magnifies a few float32 ulps of f): they can differ
+    # by that much across backends (XLA contracts multiply-adds differently).
+    np.testing.assert_allclose(twin, ours, atol=4e-4)
     back = tf_lab.lab_to_rgb(tf.constant(twin), variant).numpy()
     np.testing.assert_allclose(
         back, keras.ops.convert_to_numpy(color.lab_to_rgb(ours, variant)), atol=1e-5

@@ -14,20 +14,11 @@ from keras_colorize import color
 class _TFOps:
     """The few ops the formulas of `keras_colorize.color` need, from `tf`."""
 
-    exp = staticmethod(tf.exp)
-    log = staticmethod(tf.math.log)
+    sqrt = staticmethod(tf.sqrt)
     maximum = staticmethod(tf.maximum)
     where = staticmethod(tf.where)
     clip = staticmethod(tf.clip_by_value)
     concatenate = staticmethod(tf.concat)
-
-    @staticmethod
-    def tensordot(x, y, axes):
-        return tf.tensordot(x, y, axes)
-
-    @staticmethod
-    def constant(value, like):
-        return tf.constant(value, dtype=like.dtype)
 
 
 def rgb_to_lab(images, variant="cie"):
