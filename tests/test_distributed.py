@@ -99,7 +99,7 @@ def free_port():
         return handle.getsockname()[1]
 
 
-@pytest.mark.large  # three processes and eight trainings: about 1-3 minutes on 2 CPU cores
+# Three processes and eight tiny trainings: about a minute on 2 CPU cores.
 def test_distributed_search_chief_and_two_workers(tmp_path, photos):
     photo_dir = tmp_path / "photos"
     photo_dir.mkdir()
