@@ -1,10 +1,11 @@
-"""Round-trip helpers shared by the tests (serialization, .keras saving)."""
+"""Helpers shared by the tests (serialization and .keras round trips, float64, gradients)."""
 
 import contextlib
 import os
 
 import keras
 import numpy as np
+import pytest
 
 
 def run_serialization_test(instance):
@@ -51,3 +52,22 @@ def float64_context():
         finally:
             keras.config.set_floatx(floatx)
             keras.config.set_dtype_policy(policy)
+
+
+def gradient(fn, x):
+    """d sum(fn(x)) / dx with the backend's own autodiff (tests only)."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        x = tf.constant(x)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            value = tf.reduce_sum(fn(x))
+        return tape.gradient(value, x).numpy()
+    if backend == "jax":
+        import jax
+        import jax.numpy as jnp
+
+        return np.asarray(jax.grad(lambda v: jnp.sum(fn(v)))(jnp.asarray(x)))
+    pytest.skip(f"no gradient check written for backend {backend}")

@@ -10,6 +10,7 @@ from keras_colorize import color
 from keras_colorize.layers import LabToRGB
 from keras_colorize.layers import RGBToLab
 from tests.helpers import float64_context
+from tests.helpers import gradient
 from tests.helpers import run_model_saving_test
 from tests.helpers import run_serialization_test
 
@@ -96,6 +97,25 @@ def test_lab_to_rgb_matches_skimage_and_clips_out_of_gamut():
     with pytest.warns(UserWarning, match="negative Z"):
         reference = skimage.color.lab2rgb(lab)
     np.testing.assert_allclose(rgb[valid], reference[valid], atol=1e-3)
+
+
+def test_gradients_are_finite_and_match_finite_differences_of_skimage():
+    rng = np.random.default_rng(3)
+    edges = np.array([[0.0, 0.04045, 1.0], [1.0, 1.0, 1.0], [0.0, 0.0, 0.0], [0.5, 0.003, 1.2]])
+    rgb = np.concatenate([edges, rng.uniform(0.06, 0.95, (64, 3))])
+    with float64_context():
+        grads = [gradient(lambda x, i=i: color.rgb_to_lab(x)[..., i], rgb) for i in range(3)]
+        lab = np.concatenate([skimage.color.rgb2lab(rgb[4:]), [[0.0, 90.0, -90.0], [50.0, 200.0, 0.0]]])
+        back = gradient(lambda x: color.lab_to_rgb(x), lab)
+    assert all(np.all(np.isfinite(g)) for g in grads) and np.all(np.isfinite(back))
+    # Away from the branch points: d(sum over pixels of L, a or b) / d rgb by central differences.
+    h, inner = 1e-6, rgb[4:]
+    for i, g in enumerate(grads):
+        numeric = np.stack([
+            (skimage.color.rgb2lab(inner + h * e)[..., i] - skimage.color.rgb2lab(inner - h * e)[..., i]) / (2 * h)
+            for e in np.eye(3)
+        ], -1)
+        np.testing.assert_allclose(g[4:], numeric, rtol=1e-4, atol=1e-3)
 
 
 def test_report000_variant_matches_its_formula(photos):

@@ -10,30 +10,12 @@ from keras_colorize import color
 from keras_colorize import losses
 from keras_colorize import priors
 from tests.helpers import float64_context
+from tests.helpers import gradient
 from tests.helpers import run_model_saving_test
 from tests.helpers import run_serialization_test
 
 RTOL = 1e-5
 
-
-
-def gradient(fn, x):
-    """d sum(fn(x)) / dx with the backend's own autodiff (tests only)."""
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        x = tf.constant(x)
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            value = tf.reduce_sum(fn(x))
-        return tape.gradient(value, x).numpy()
-    if backend == "jax":
-        import jax
-        import jax.numpy as jnp
-
-        return np.asarray(jax.grad(lambda v: jnp.sum(fn(v)))(jnp.asarray(x)))
-    pytest.skip(f"no gradient check written for backend {backend}")
 
 
 def random_ab(shape=(3, 9, 11, 2), seed=0, spread=0.6):
