@@ -401,6 +401,59 @@ def ab_bin_centers(grid="report004"):
     )
 
 
+DECODE_MODES = ("argmax", "annealed_mean", "mean", "sample")
+
+
+def decode_ab(probs, grid="report004", mode="annealed_mean", temperature=0.38, seed=None):
+    """Turns per-pixel bin probabilities into ab/128 values (`keras.ops`).
+
+    Args:
+        probs: `(..., Q)` probabilities over the bins of `grid` (the output
+            of `unet_classifier`).
+        grid: the bin grid the model was built with.
+        mode: `"argmax"` (centre of the most likely bin, report 004),
+            `"annealed_mean"` (mean of the distribution re-sharpened as
+            `p^(1/T)`, Zhang et al.; T=0.38 by default), `"mean"` (plain
+            expectation, T=1) or `"sample"` (a bin drawn from the annealed
+            distribution; pass `temperature=1.0` to sample the predicted one).
+        temperature: T > 0 for `"annealed_mean"` and `"sample"`.
+        seed: int or `keras.random.SeedGenerator` for `"sample"`.
+
+    Returns:
+        `(..., 2)` ab / 128 (the scaling of `keras_colorize.color.scale_lab`).
+
+    Example:
+
+    >>> probs = np.zeros((1, 676), "float32"); probs[0, 0] = 1.0
+    >>> np.asarray(decode_ab(probs, mode="argmax")) * 128
+    array([[-123., -123.]], dtype=float32)
+    """
+    if mode not in DECODE_MODES:
+        raise ValueError(f"`mode` must be one of {DECODE_MODES}. Received: mode={mode!r}")
+    if not temperature > 0:
+        raise ValueError(f"`temperature` must be > 0. Received: temperature={temperature}")
+    centers_np = ab_bin_centers(grid) / AB_SCALE
+    probs = ops.convert_to_tensor(probs)
+    if probs.shape[-1] != centers_np.shape[0]:
+        raise ValueError(
+            f"`probs` must have one entry per bin of grid {grid!r} "
+            f"({centers_np.shape[0]}) on its last axis. "
+            f"Received: shape={tuple(probs.shape)}"
+        )
+    centers = ops.convert_to_tensor(centers_np, dtype=probs.dtype)
+    if mode == "argmax":
+        return ops.take(centers, ops.argmax(probs, axis=-1), axis=0)
+    t = 1.0 if mode == "mean" else temperature
+    logits = ops.log(ops.maximum(probs, 1e-12)) / t
+    if mode == "sample":
+        flat = ops.reshape(logits, (-1, centers_np.shape[0]))
+        index = keras.random.categorical(flat, 1, seed=seed)
+        index = ops.reshape(index, ops.shape(probs)[:-1])
+        return ops.take(centers, index, axis=0)
+    annealed = ops.softmax(logits, axis=-1)
+    return ops.matmul(annealed, centers)
+
+
 class _NumpyOps:
     """The same few ops from NumPy, for constants computed once (the gamut bins)."""
 

@@ -29,7 +29,7 @@ from keras_colorize import hints
 from keras_colorize import saving
 from keras_colorize.data import lab as tf_lab
 from keras_colorize.inference import DEFAULT_TEMPERATURE
-from keras_colorize.models.unet_classifier import decode_ab
+from keras_colorize.color import decode_ab
 
 FORMATS = ("keras", "saved_model", "tflite")
 # Not "serve": the TFLite converter treats an endpoint of that name as the

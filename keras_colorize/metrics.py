@@ -27,7 +27,7 @@ import numpy as np
 from keras import ops
 
 from keras_colorize import color
-from keras_colorize.models.unet_classifier import decode_ab
+from keras_colorize.color import decode_ab
 
 _PACKAGE = "keras_colorize"
 _SPACES = ("lab", "rgb")

@@ -1,7 +1,8 @@
 """Serializable layers of keras_colorize, one public class per file."""
 
+from keras_colorize.layers.decode_bins import DecodeBins
 from keras_colorize.layers.lab_to_rgb import LabToRGB
 from keras_colorize.layers.reparameterization import Reparameterization
 from keras_colorize.layers.rgb_to_lab import RGBToLab
 
-__all__ = ["LabToRGB", "Reparameterization", "RGBToLab"]
+__all__ = ["DecodeBins", "LabToRGB", "Reparameterization", "RGBToLab"]

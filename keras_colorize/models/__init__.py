@@ -16,7 +16,7 @@ from keras_colorize.models.shallow import shallow
 from keras_colorize.models.six_conv_rgb import six_conv_rgb
 from keras_colorize.models.unet import UNET_PRESETS
 from keras_colorize.models.unet import unet
-from keras_colorize.models.unet_classifier import decode_ab
+from keras_colorize.color import decode_ab
 from keras_colorize.models.unet_classifier import unet_classifier
 from keras_colorize.models.vae import vae
 from keras_colorize.models.vae_residual import vae_residual

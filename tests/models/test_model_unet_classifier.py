@@ -64,3 +64,25 @@ def test_decode_errors():
         models.decode_ab(np.ones((1, 676), "float32") / 676, temperature=0)
     with pytest.raises(ValueError, match="Received: grid='zhang'"):
         models.unet_classifier(input_size=32, depth=2, base_filters=4, grid="zhang")
+
+
+def test_decode_bins_layer_is_mean_times_gain_clipped_and_round_trips(tmp_path):
+    from keras_colorize.layers import DecodeBins
+    from tests.helpers import run_model_saving_test
+    from tests.helpers import run_serialization_test
+
+    probs = _probs("gamut")
+    centers = color.ab_bin_centers("gamut").astype("float64") / 128.0
+    for gain in (1.0, 1.8, 40.0):
+        got = keras.ops.convert_to_numpy(DecodeBins("gamut", mode="mean", gain=gain)(probs))
+        np.testing.assert_allclose(got, np.clip(probs.astype("float64") @ centers * gain, -1, 1), atol=1e-5)
+    assert np.abs(got).max() == pytest.approx(1.0)  # clipped at gain 40
+    run_serialization_test(DecodeBins("gamut", temperature=0.5, gain=1.7, name="decode"))
+    classifier = models.unet_classifier(input_size=16, depth=2, base_filters=4, grid="gamut")
+    model = keras.Model(classifier.input, DecodeBins("gamut", gain=1.5)(classifier.output))
+    assert model.output.shape == (None, 16, 16, 2)
+    run_model_saving_test(model, np.random.default_rng(0).random((2, 16, 16, 1), "float32"), tmp_path)
+    for kwargs, match in ((dict(mode="sample"), "mode='sample'"), (dict(gain=0), "gain=0"),
+                          (dict(temperature=-1.0), "temperature=-1.0"), (dict(grid="zhang"), "grid='zhang'")):
+        with pytest.raises(ValueError, match=match):
+            DecodeBins(**kwargs)
