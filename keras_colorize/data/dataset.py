@@ -166,9 +166,9 @@ def _resize(image, image_size, resize):
 def _dihedral(images, flips, turns):
     """Flips (where `flips`) then turns by `turns` × 90° each square image of a batch.
 
-    The eight symmetries of a square as index selections: one pass that XLA
-    fuses with the Lab conversion (per-image `tf.image` maps cost more than
-    the conversion itself).
+    The eight symmetries of a square as index selections over the whole
+    batch, one XLA pass (per-image `tf.image` maps in `tf.data` cost more
+    than the Lab conversion itself).
     """
     images = tf.where(flips[:, None, None, None], images[:, :, ::-1], images)
     transposed = tf.transpose(images, (0, 2, 1, 3))
@@ -323,7 +323,9 @@ def from_files(
     if training and not cache:
         ds = ds.shuffle(len(good), seed=seed, reshuffle_each_iteration=True)
 
-    crop_now = resize == "crop" and not cache
+    # The crop joins the decoding map unless the cache or the saturation
+    # filter needs the whole photo first.
+    crop_now = resize == "crop" and not cache and min_saturation is None
 
     def load(path, orientation):
         # Crops and stretched squares need the shorter side at image_size
@@ -341,11 +343,11 @@ def from_files(
         ds = ds.cache("" if cache is True else os.fspath(cache))
         if training:
             ds = ds.shuffle(min(len(good), 1024), seed=seed, reshuffle_each_iteration=True)
-        if resize == "crop":  # after the cache, so each epoch crops anew
-            ds = ds.map(
-                lambda image: _crop(image, image_size, training, seed),
-                num_parallel_calls=num_parallel_calls,
-            )
+    if resize == "crop" and not crop_now:  # after the cache (each epoch crops anew) or the filter
+        ds = ds.map(
+            lambda image: _crop(image, image_size, training, seed),
+            num_parallel_calls=num_parallel_calls,
+        )
     ds = ds.batch(batch_size)
     ds = ds.map(
         _to_network(color_space, variant, with_lightness, augment, seed),
