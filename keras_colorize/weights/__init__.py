@@ -17,16 +17,15 @@ def load_default_model():
 
     The model is a `unet_classifier` (4.4 M parameters, depth 4, base 24)
     over the 261 in-gamut ab bins, trained on `../shared/data/train` by
-    `scripts/train_default.py` at 64×64; it runs at a fixed 64×64 render
-    (the chroma is upsampled to the photo's size by `colorize()`), and its
-    last layer carries the decoding chosen on a validation split (class
-    rebalancing exponent 0.85). Figures on the dev set are in
-    `benchmarks/RESULTS.md`.
+    `scripts/train_default.py` at 64×64, followed by the decoding chosen on a
+    validation split (`layers.DecodeBins`: annealed mean, T = 0.6, chroma
+    gain 2). It runs at a fixed 64×64 render (the chroma is upsampled to the
+    photo's size by `colorize()`, where `vividness` scales it further).
+    Figures on the dev set are in `benchmarks/RESULTS.md`.
 
     Returns:
         A `keras.Model` from `(batch, 64, 64, 1)` L/100 to
-        `(batch, 64, 64, 261)` ab-bin probabilities (decode with the
-        annealed mean, as `colorize()` does).
+        `(batch, 64, 64, 2)` ab/128.
 
     Raises:
         FileNotFoundError: if this version ships no default model yet.
