@@ -29,7 +29,6 @@ from keras_colorize import hints
 from keras_colorize import saving
 from keras_colorize.data import lab as tf_lab
 from keras_colorize.inference import DEFAULT_TEMPERATURE
-from keras_colorize.color import decode_ab
 
 FORMATS = ("keras", "saved_model", "tflite")
 # Not "serve": the TFLite converter treats an endpoint of that name as the
@@ -204,7 +203,7 @@ def _decode(prediction):
             "Cannot interpret the model's output: expected 2 (ab), 3 (RGB) or "
             f"{sorted(grids)} (ab-bin probabilities) channels. Received: {channels}"
         )
-    ab = decode_ab(prediction, grids[channels], temperature=DEFAULT_TEMPERATURE)
+    ab = color.decode_ab(prediction, grids[channels], temperature=DEFAULT_TEMPERATURE)
     return ab * color.AB_SCALE
 
 

@@ -27,7 +27,6 @@ import numpy as np
 from keras import ops
 
 from keras_colorize import color
-from keras_colorize.color import decode_ab
 
 _PACKAGE = "keras_colorize"
 _SPACES = ("lab", "rgb")
@@ -410,7 +409,7 @@ class BinnedPSNR(PSNR):
         self.temperature = temperature
 
     def per_image(self, y_true, y_pred):
-        ab = decode_ab(y_pred, self.grid, temperature=self.temperature)
+        ab = color.decode_ab(y_pred, self.grid, temperature=self.temperature)
         return super().per_image(y_true, ab)
 
     def get_config(self):
