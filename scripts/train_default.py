@@ -14,10 +14,9 @@ wins (27.5 by default: the target on dev is 26, and a choice at 26.4 on the 60
 validation photos gave 25.4 on dev). (Scaling the chroma is the cheapest way,
 in squared error, to reach a colorfulness: on the validation photos it beat
 re-weighting the bins by Zhang et al.'s rebalancing weights, p·w^α, by 0.27 dB
-at the same colorfulness.) The
-classifier, at a fixed input of `--render-size`, and its `DecodeBins` layer are
-saved as one model mapping L to ab; the choices are written beside the work in
-`default.json`. `--skip-training` redoes only the choice, from the saved best
+at about the same colorfulness.) The classifier, at a fixed input of
+`--render-size`, and its `DecodeBins` layer are saved as one model mapping L
+to ab; the choices are written beside the work in `default.json`. `--skip-training` redoes only the choice, from the saved best
 weights (or from `--init`).
 
 Run (CPU, about 2 hours on 2 cores):
@@ -27,7 +26,8 @@ Run (CPU, about 2 hours on 2 cores):
 The model shipped since 2026-12-01 is the 2026-11 training (13 epochs, whose
 last layer had α = 0.85 folded in) with its decoding chosen anew:
 
-    python scripts/train_default.py --skip-training --init OLD_default.keras --init-alpha 0.85
+    git show 51e3bec:keras_colorize/weights/default.keras > old_default.keras
+    python scripts/train_default.py --skip-training --init old_default.keras --init-alpha 0.85
 
 Evaluate on dev afterwards: `keras-colorize evaluate ../shared/data/dev --json`.
 """
