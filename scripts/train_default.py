@@ -16,8 +16,9 @@ in squared error, to reach a colorfulness: on the validation photos it beat
 re-weighting the bins by Zhang et al.'s rebalancing weights, p·w^α, by 0.27 dB
 at about the same colorfulness.) The classifier, at a fixed input of
 `--render-size`, and its `DecodeBins` layer are saved as one model mapping L
-to ab; the choices are written beside the work in `default.json`. `--skip-training` redoes only the choice, from the saved best
-weights (or from `--init`).
+to ab; the choices are written beside the work in `default.json`.
+`--skip-training` redoes only the choice, from the saved best weights (or from
+`--init`).
 
 Run (CPU, about 2 hours on 2 cores):
 
