@@ -4,11 +4,17 @@ Every photo is colorized from its own lightness (`colorize()` at full
 resolution) and scored on 8-bit sRGB, per-image means
 (`keras_colorize.metrics.evaluate_images`): PSNR, SSIM, colorfulness
 (Hasler & Süsstrunk) and the colorfulness gap. The baselines are computed in
-the same run: gray (a = b = 0) and the mean ab of the set. Writes a
+the same run: gray (a = b = 0) and the mean ab of the set; and two oracles
+that know the truth, for how much there is to gain: each photo's own mean ab
+on every pixel (the overall color cast alone), and the true ab brought down
+to the model's render size and back up (what the render size caps). Writes a
 before/after grid of `--grid` photos (gray | ours | truth) and ends with one
-JSON line: our PSNR against the gray baseline's.
+JSON line: our PSNR against the gray baseline's. `--data`, `--prefix` and
+`--sample` score another set the same way (e.g. training photos, to tell
+under- from over-fitting).
 
     KERAS_BACKEND=tensorflow python benchmarks/dev_quality.py [--model M] [--grid-png PATH]
+    python benchmarks/dev_quality.py --data ../shared/data/train --prefix intel_ --sample 187
 """
 
 import argparse
@@ -18,6 +24,7 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import cv2  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
@@ -34,12 +41,21 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 KEYS = ("psnr", "ssim", "colorfulness", "colorfulness_gap", "delta_e2000")
 
 
-def with_ab(truth, ab):
-    """The photo's own L with the given ab (broadcast), as 8-bit sRGB."""
-    lab = keras.ops.convert_to_numpy(color.rgb_to_lab(truth / 255.0)).copy()
+def with_ab(lab, ab):
+    """The photo's own L (from its Lab) with the given ab (broadcast), as 8-bit sRGB."""
+    lab = lab.copy()
     lab[..., 1:] = ab
     rgb = keras.ops.convert_to_numpy(color.lab_to_rgb(color.fit_chroma_to_gamut(lab)))
     return np.round(rgb * 255).astype(np.uint8)
+
+
+def through_render(ab, side):
+    """ab brought down to a `side` render (aspect kept, area) and back up (bilinear)."""
+    h, w = ab.shape[:2]
+    scale = side / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = cv2.resize(np.ascontiguousarray(ab), size, interpolation=cv2.INTER_AREA)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def main():
@@ -47,22 +63,30 @@ def main():
     parser.add_argument("--model", default=None, help=".keras file (default: the shipped model)")
     parser.add_argument("--data", default=os.path.join(HERE, "..", "..", "shared", "data", "dev"))
     parser.add_argument("--render-size", type=int, default=256)
+    parser.add_argument("--sample", type=int, default=None, metavar="N",
+                        help="score N photos of --data drawn at random (seed 0), e.g. of train/")
+    parser.add_argument("--prefix", default="", help="only photos whose file name starts with this")
     parser.add_argument("--grid", type=int, default=6, help="photos in the before/after grid")
     parser.add_argument("--grid-png", default=None, help="where to write the grid (PNG)")
     args = parser.parse_args()
     model = load_model(args.model) if args.model else load_default_model()
-    paths = list_images(args.data)
+    paths = [p for p in list_images(args.data) if os.path.basename(p).startswith(args.prefix)]
+    if args.sample is not None and args.sample < len(paths):
+        picks = np.random.default_rng(0).choice(len(paths), args.sample, replace=False)
+        paths = [paths[i] for i in sorted(picks)]
     truths = [np.round(read_image(p) * 255).astype(np.uint8) for p in paths]
-    ab_pixels = np.concatenate(
-        [keras.ops.convert_to_numpy(color.rgb_to_lab(t / 255.0))[..., 1:].reshape(-1, 2)
-         for t in truths]
-    )
-    mean_ab = ab_pixels.mean(axis=0)
+    labs = [keras.ops.convert_to_numpy(color.rgb_to_lab(t / 255.0)) for t in truths]
+    mean_ab = np.concatenate([lab[..., 1:].reshape(-1, 2) for lab in labs]).mean(axis=0)
+    side = model.input_shape[1] or args.render_size
     ours = colorize(truths, model=model, render_size=args.render_size)
     rows = {
-        "gray (a = b = 0)": evaluate_images([with_ab(t, 0.0) for t in truths], truths),
-        "mean ab of the set": evaluate_images([with_ab(t, mean_ab) for t in truths], truths),
+        "gray (a = b = 0)": evaluate_images([with_ab(lab, 0.0) for lab in labs], truths),
+        "mean ab of the set": evaluate_images([with_ab(lab, mean_ab) for lab in labs], truths),
         f"ours ({model.name})": evaluate_images(ours, truths),
+        "oracle: own mean ab": evaluate_images(
+            [with_ab(lab, lab[..., 1:].mean(axis=(0, 1))) for lab in labs], truths),
+        f"oracle: true ab at {side}²": evaluate_images(
+            [with_ab(lab, through_render(lab[..., 1:], side)) for lab in labs], truths),
         "ground truth": evaluate_images(truths, truths),
     }
     print(f"{len(truths)} photos of {os.path.abspath(args.data)}; model {model.name}, "
@@ -77,8 +101,11 @@ def main():
         print(f"wrote {plotting.save_figure(figure, args.grid_png, dpi=60)}")
     gray_psnr = rows["gray (a = b = 0)"]["psnr"]
     our_psnr = rows[f"ours ({model.name})"]["psnr"]
+    photo_set = os.path.basename(os.path.normpath(args.data))
+    photo_set += f"/{args.prefix}*" if args.prefix else ""
     print(json.dumps({"name": "dev_psnr_vs_gray", "ours": round(our_psnr, 3),
-                      "reference": round(gray_psnr, 3), "ratio": round(our_psnr / gray_psnr, 4)}))
+                      "reference": round(gray_psnr, 3), "ratio": round(our_psnr / gray_psnr, 4),
+                      "photos": photo_set, "n": len(truths)}))
 
 
 if __name__ == "__main__":
