@@ -5,7 +5,8 @@ image and batch size, optimizer, learning-rate schedule, loss, metrics and
 augmentation. `fit_colorizer` compiles a model with a recipe (or takes a
 compiled one) and runs plain `model.fit` with the callbacks a long run needs:
 a `.keras` checkpoint per epoch, `BackupAndRestore` (a killed run resumes at
-the last finished epoch when started again with the same `checkpoint_dir`),
+the last finished epoch when started again with the same `checkpoint_dir`; a
+finished one continues when started again with more `epochs`),
 `TerminateOnNaN`, a CSV log, a before/after grid of fixed photos per epoch
 and, optionally, TensorBoard logs.
 
@@ -314,8 +315,10 @@ def checkpoint_callbacks(checkpoint_dir, preview_images=None, render_size=256, t
     """The callbacks of a resumable run, all writing under `checkpoint_dir`.
 
     `backup/` (`BackupAndRestore`: weights, optimizer state and epoch of the
-    last finished epoch; removed when training ends), `epoch_001.keras`, ...
-    (`ModelCheckpoint`, a full model per epoch), `training_log.csv`
+    last finished epoch; kept when training ends, so that running again with
+    more epochs continues the run instead of starting over and rewriting its
+    checkpoints, and running again with as many trains nothing),
+    `epoch_001.keras`, ... (`ModelCheckpoint`, a full model per epoch), `training_log.csv`
     (`CSVLogger`, appended to on resume), `previews/` (`PreviewGrid`, when
     `preview_images` are given) and `tensorboard/` (when `tensorboard`).
     """
@@ -323,7 +326,9 @@ def checkpoint_callbacks(checkpoint_dir, preview_images=None, render_size=256, t
     os.makedirs(checkpoint_dir, exist_ok=True)
     callbacks = [
         # First, so an epoch's backup exists once its checkpoint file does.
-        keras.callbacks.BackupAndRestore(os.path.join(checkpoint_dir, "backup")),
+        keras.callbacks.BackupAndRestore(
+            os.path.join(checkpoint_dir, "backup"), delete_checkpoint=False
+        ),
         keras.callbacks.ModelCheckpoint(os.path.join(checkpoint_dir, "epoch_{epoch:03d}.keras")),
         keras.callbacks.CSVLogger(os.path.join(checkpoint_dir, "training_log.csv"), append=True),
     ]
@@ -434,7 +439,8 @@ def fit_colorizer(
             its optimizer, loss and metrics, and adds its schedule.
         checkpoint_dir: folder for checkpoints, backup, CSV log, previews
             (see `checkpoint_callbacks`). Running again with the same folder
-            resumes at the last finished epoch.
+            resumes at the last finished epoch, also to extend a finished run
+            to more `epochs`.
         callbacks: more Keras callbacks.
         mixed_precision: None, `"mixed_float16"` or `"mixed_bfloat16"`.
             Layers compute in half precision; variables, the losses (they

@@ -8,7 +8,8 @@ file the term is dropped and the script says so (`--perceptual` keeps it
 with weights from a local file instead).
 
 The run is resumable (`--checkpoint-dir`: rerun the same command after an
-interruption) and writes the trained model to `--output`. Score it on dev:
+interruption, or with a larger `--epochs` and a new `--output` to extend a
+finished run) and writes the trained model to `--output`. Score it on dev:
 
     KERAS_BACKEND=tensorflow python scripts/train_vae_000.py --epochs 3
     KERAS_BACKEND=tensorflow python benchmarks/dev_quality.py --model vae_000.keras

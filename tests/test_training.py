@@ -195,10 +195,26 @@ def test_train_from_directory_writes_model_log_and_previews(photo_dir, tmp_path)
     np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
     assert sorted(os.listdir(run / "previews")) == ["epoch_001.png", "epoch_002.png"]
     assert {"epoch_001.keras", "epoch_002.keras", "training_log.csv"} <= set(os.listdir(run))
-    assert not (run / "backup").exists()  # removed once training ends
     assert [f for f in os.listdir(tmp_path) if f.endswith(".keras")] == ["model.keras"]  # no temporary left
     with pytest.raises(ValueError, match="overwrite"):
         training.train_from_directory(photo_dir, recipe="six_conv_003", epochs=1, output=output)
+
+    # The finished run, started again with one more epoch, continues: epochs 1-2 are not redone.
+    first_checkpoint = (run / "epoch_001.keras").read_bytes()
+    longer = training.train_from_directory(
+        photo_dir, recipe="six_conv_003", image_size=16, batch_size=4, epochs=3, checkpoint_dir=run,
+        validation_split=0.3, steps_per_epoch=2, verbose=0,
+    )
+    assert longer.history.epoch == [2]
+    assert (run / "epoch_001.keras").read_bytes() == first_checkpoint
+    with open(run / "training_log.csv") as handle:
+        assert [int(row["epoch"]) for row in csv.DictReader(handle)] == [0, 1, 2]
+    again = training.train_from_directory(
+        photo_dir, recipe="six_conv_003", image_size=16, batch_size=4, epochs=3, checkpoint_dir=run,
+        validation_split=0.3, steps_per_epoch=2, verbose=0,
+    )
+    assert again.history.epoch == []  # as many epochs as done: nothing to train
+    np.testing.assert_allclose(again.predict(x, verbose=0), longer.predict(x, verbose=0), atol=1e-6)
 
 
 RESUMABLE_RUN = """
