@@ -201,18 +201,14 @@ def test_train_from_directory_writes_model_log_and_previews(photo_dir, tmp_path)
 
     # The finished run, started again with one more epoch, continues: epochs 1-2 are not redone.
     first_checkpoint = (run / "epoch_001.keras").read_bytes()
-    longer = training.train_from_directory(
-        photo_dir, recipe="six_conv_003", image_size=16, batch_size=4, epochs=3, checkpoint_dir=run,
-        validation_split=0.3, steps_per_epoch=2, verbose=0,
-    )
+    three_epochs = dict(recipe="six_conv_003", image_size=16, batch_size=4, epochs=3, checkpoint_dir=run,
+                        validation_split=0.3, steps_per_epoch=2, verbose=0)
+    longer = training.train_from_directory(photo_dir, **three_epochs)
     assert longer.history.epoch == [2]
     assert (run / "epoch_001.keras").read_bytes() == first_checkpoint
     with open(run / "training_log.csv") as handle:
         assert [int(row["epoch"]) for row in csv.DictReader(handle)] == [0, 1, 2]
-    again = training.train_from_directory(
-        photo_dir, recipe="six_conv_003", image_size=16, batch_size=4, epochs=3, checkpoint_dir=run,
-        validation_split=0.3, steps_per_epoch=2, verbose=0,
-    )
+    again = training.train_from_directory(photo_dir, **three_epochs)
     assert again.history.epoch == []  # as many epochs as done: nothing to train
     np.testing.assert_allclose(again.predict(x, verbose=0), longer.predict(x, verbose=0), atol=1e-6)
 
