@@ -1,10 +1,15 @@
-"""CIE Lab <-> sRGB conversion and the network scaling, defined once.
+"""CIE Lab <-> sRGB conversion, the network scaling and gamut fitting, defined once.
+
+(The quantised ab plane, its bins and their decoding, is `keras_colorize.bins`;
+the former names here, `ab_bin_centers`, `decode_ab`, `AB_BIN_GRIDS`, ...,
+still work and come from there.)
 
 Everything here is written with `keras.ops`, so it runs on the TensorFlow, JAX
 and PyTorch backends, on the accelerator when it runs inside a model.
 `keras_colorize.data.lab` runs the very same formulas with `tf` ops inside
 `tf.data` pipelines: both call the private `_rgb_to_lab` / `_lab_to_rgb`
-below with a different ops namespace, so they cannot drift apart.
+below with a different ops namespace (`KerasOps`, `NumpyOps`, a `tf` one),
+so they cannot drift apart.
 
 Conventions:
     * RGB is float sRGB in [0, 1] (integer arrays are scaled by their dtype's
@@ -13,8 +18,6 @@ Conventions:
     * The networks see `L / 100` (in [0, 1]) and predict `ab / 128`
       (in [-1, 1], a tanh output): see `scale_lab` and `unscale_lab`.
 """
-
-import functools
 
 import keras
 import numpy as np
@@ -47,8 +50,10 @@ LAB_VARIANTS = {
         "slope": 24389.0 / 27.0 / 116.0,
         "kappa": 24389.0 / 27.0,
     },
-    # Report 000, Figure 2: its rounded constants and white point.
-    "report000": {
+    # Rounded constants (0.008856, 7.787, 903.3) and the white point
+    # Xn=0.950456, Zn=1.088754, as printed in report 000's Figure 2 (and in
+    # OpenCV's cvtColor documentation).
+    "rounded": {
         "white": (0.950456, 1.0, 1.088754),
         "epsilon": 0.008856,
         "slope": 7.787,
@@ -61,14 +66,30 @@ _SRGB_DECODE_THRESHOLD = 0.04045
 _SRGB_ENCODE_THRESHOLD = 0.0031308
 
 
+# Former names, still accepted wherever a variant is (saved models use them).
+VARIANT_ALIASES = {"report000": "rounded"}
+
+
+def variant_name(variant):
+    """The name of a Lab variant (a former name is translated), or a `ValueError`.
+
+    Example:
+
+    >>> variant_name("report000")
+    'rounded'
+    """
+    name = VARIANT_ALIASES.get(variant, variant) if isinstance(variant, str) else variant
+    if name not in LAB_VARIANTS:
+        raise ValueError(
+            f"Unknown Lab variant. Expected one of {sorted(LAB_VARIANTS)} (or a former "
+            f"name, {sorted(VARIANT_ALIASES)}). Received: variant={variant!r}"
+        )
+    return name
+
+
 def check_variant(variant):
     """Returns the constants of a Lab variant, or raises a `ValueError`."""
-    if variant not in LAB_VARIANTS:
-        raise ValueError(
-            f"Unknown Lab variant. Expected one of {sorted(LAB_VARIANTS)}. "
-            f"Received: variant={variant!r}"
-        )
-    return LAB_VARIANTS[variant]
+    return LAB_VARIANTS[variant_name(variant)]
 
 
 # The three powers of the conversion (t^(1/3), u^2.4, v^(1/2.4)) from square
@@ -211,7 +232,7 @@ def fit_chroma_to_gamut(lab, variant="cie", steps=10, tolerance=1e-3):
 
     Args:
         lab: array `(..., 3)` of L in [0, 100] and a, b.
-        variant: `"cie"` or `"report000"`.
+        variant: `"cie"` or `"rounded"`.
         steps: bisection steps (the factor is found to 2^-steps).
         tolerance: how far outside [0, 1] linear RGB may stay.
 
@@ -225,21 +246,59 @@ def fit_chroma_to_gamut(lab, variant="cie", steps=10, tolerance=1e-3):
     """
     lab = np.array(lab, dtype=np.float32)
     flat = lab.reshape(-1, 3)
-    linear = np.concatenate(_lab_to_linear_rgb(_NumpyOps, flat, variant), axis=-1)
+    linear = np.concatenate(_lab_to_linear_rgb(NumpyOps, flat, variant), axis=-1)
     index = np.flatnonzero(((linear < -tolerance) | (linear > 1.0 + tolerance)).any(axis=-1))
     if index.size:
-        flat[index] = _fit_chroma(_NumpyOps, flat[index], variant, steps, tolerance)
+        flat[index] = _fit_chroma(NumpyOps, flat[index], variant, steps, tolerance)
     return lab
 
 
-class _KerasOps:
-    """The few ops the formulas need, from `keras.ops` (backend-agnostic)."""
+class KerasOps:
+    """The few ops the formulas of this module (and of `bins`) need, from
+    `keras.ops` (backend-agnostic). `NumpyOps` holds the same from NumPy, and
+    `keras_colorize.data.lab` a `tf` set (the formulas' five) for `tf.data`."""
 
     sqrt = staticmethod(ops.sqrt)
     maximum = staticmethod(ops.maximum)
     where = staticmethod(ops.where)
     clip = staticmethod(ops.clip)
     concatenate = staticmethod(ops.concatenate)
+    floor = staticmethod(ops.floor)
+    take = staticmethod(ops.take)
+    cast = staticmethod(ops.cast)
+
+
+class NumpyOps:
+    """The same ops from NumPy, for constants computed once (the gamut bins)
+    and offline statistics (priors, `evaluation`)."""
+
+    sqrt = staticmethod(np.sqrt)
+    maximum = staticmethod(np.maximum)
+    where = staticmethod(np.where)
+    clip = staticmethod(np.clip)
+    concatenate = staticmethod(np.concatenate)
+    floor = staticmethod(np.floor)
+    take = staticmethod(np.take)
+
+    @staticmethod
+    def cast(x, dtype):
+        return np.asarray(x).astype(dtype)
+
+
+# The former private names (`keras_colorize.hints` and `data` call them).
+_KerasOps = KerasOps
+_NumpyOps = NumpyOps
+
+
+def rgb_to_lab_numpy(rgb, variant="cie"):
+    """`rgb_to_lab` in float64 NumPy, no Keras backend (RGB floats in [0, 1]).
+
+    Example:
+
+    >>> [round(float(v), 1) for v in rgb_to_lab_numpy(np.array([1.0, 0.0, 0.0]))]
+    [53.2, 80.1, 67.2]
+    """
+    return np.asarray(_rgb_to_lab(NumpyOps, np.asarray(rgb, dtype="float64"), variant))
 
 
 def _to_float(images):
@@ -274,8 +333,9 @@ def rgb_to_lab(images, variant="cie"):
             values in [0, 1], or uint8 / uint16 integers (scaled by 255 or
             65535).
         variant: `"cie"` (CIE constants, D65 white of scikit-image; matches
-            `skimage.color.rgb2lab`) or `"report000"` (the rounded constants
-            and white point Xn=0.950456, Zn=1.088754 of report 000).
+            `skimage.color.rgb2lab`) or `"rounded"` (the rounded constants
+            and white point Xn=0.950456, Zn=1.088754 of report 000; also
+            accepted under its former name `"report000"`).
 
     Returns:
         A float tensor of the same shape: L in [0, 100], a and b in about
@@ -289,7 +349,7 @@ def rgb_to_lab(images, variant="cie"):
     """
     images = _to_float(images)
     _check_channels(images, "images")
-    return _rgb_to_lab(_KerasOps, images, variant)
+    return _rgb_to_lab(KerasOps, images, variant)
 
 
 def lab_to_rgb(lab, variant="cie"):
@@ -297,7 +357,7 @@ def lab_to_rgb(lab, variant="cie"):
 
     Args:
         lab: float Lab values, channels last (L, a, b), any leading dimensions.
-        variant: `"cie"` or `"report000"`, as in `rgb_to_lab`.
+        variant: `"cie"` or `"rounded"`, as in `rgb_to_lab`.
 
     Returns:
         A float tensor of the same shape, sRGB in [0, 1].
@@ -310,7 +370,7 @@ def lab_to_rgb(lab, variant="cie"):
     """
     lab = ops.convert_to_tensor(lab)
     _check_channels(lab, "lab")
-    return _lab_to_rgb(_KerasOps, lab, variant)
+    return _lab_to_rgb(KerasOps, lab, variant)
 
 
 def scale_lab(lab):
@@ -356,109 +416,21 @@ def unscale_lab(l_scaled, ab_scaled):
     )
 
 
-
-# ab-plane quantisation for the classification models and the color priors.
-AB_BIN_WIDTH = 10.0
-AB_BIN_GRIDS = ("report004", "gamut")
-
-
-@functools.lru_cache(maxsize=None)
-def _gamut_bins():
-    """Grid bins (width 10) that hold the ab of at least one sRGB color."""
-    levels = np.linspace(0.0, 1.0, 64)
-    rgb = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), -1)
-    lab = np.asarray(_rgb_to_lab(_NumpyOps, rgb.reshape(-1, 3), "cie"))
-    cells = np.unique(np.round(lab[:, 1:] / AB_BIN_WIDTH), axis=0)
-    return (cells * AB_BIN_WIDTH).astype("float32")
+# The ab bins moved to `keras_colorize.bins`; their former names here stay as
+# aliases (read lazily: `bins` imports this module).
+_BIN_ALIASES = {
+    "AB_BIN_WIDTH": "BIN_WIDTH",
+    "ab_bin_centers": "bin_centers",
+    "decode_ab": "decode_ab",
+    "DECODE_MODES": "DECODE_MODES",
+}
 
 
-def ab_bin_centers(grid="report004"):
-    """Centres of the quantised ab plane, in Lab units.
+def __getattr__(name):
+    from keras_colorize import bins
 
-    Args:
-        grid: `"report004"`: the ab square [-128, 127] cut into 26 × 26 = 676
-            bins of width 10 (report 004). `"gamut"`: the bins of width 10
-            centred on multiples of 10 that hold the ab of at least one sRGB
-            color (261 bins; the in-gamut quantisation of Zhang et al. 2016,
-            who published 313 bins from their own gamut estimate).
-
-    Returns:
-        A float32 NumPy array of shape `(num_bins, 2)`: (a, b) per bin.
-
-    Example:
-
-    >>> ab_bin_centers("report004").shape
-    (676, 2)
-    """
-    if grid == "report004":
-        centers = -128.0 + AB_BIN_WIDTH / 2 + AB_BIN_WIDTH * np.arange(26)
-        a, b = np.meshgrid(centers, centers, indexing="ij")
-        return np.stack([a.ravel(), b.ravel()], -1).astype("float32")
-    if grid == "gamut":
-        return _gamut_bins().copy()
-    raise ValueError(
-        f"Unknown ab grid. Expected one of {AB_BIN_GRIDS}. Received: grid={grid!r}"
-    )
-
-
-DECODE_MODES = ("argmax", "annealed_mean", "mean", "sample")
-
-
-def decode_ab(probs, grid="report004", mode="annealed_mean", temperature=0.38, seed=None):
-    """Turns per-pixel bin probabilities into ab/128 values (`keras.ops`).
-
-    Args:
-        probs: `(..., Q)` probabilities over the bins of `grid` (the output
-            of `unet_classifier`).
-        grid: the bin grid the model was built with.
-        mode: `"argmax"` (centre of the most likely bin, report 004),
-            `"annealed_mean"` (mean of the distribution re-sharpened as
-            `p^(1/T)`, Zhang et al.; T=0.38 by default), `"mean"` (plain
-            expectation, T=1) or `"sample"` (a bin drawn from the annealed
-            distribution; pass `temperature=1.0` to sample the predicted one).
-        temperature: T > 0 for `"annealed_mean"` and `"sample"`.
-        seed: int or `keras.random.SeedGenerator` for `"sample"`.
-
-    Returns:
-        `(..., 2)` ab / 128 (the scaling of `keras_colorize.color.scale_lab`).
-
-    Example:
-
-    >>> probs = np.zeros((1, 676), "float32"); probs[0, 0] = 1.0
-    >>> np.asarray(decode_ab(probs, mode="argmax")) * 128
-    array([[-123., -123.]], dtype=float32)
-    """
-    if mode not in DECODE_MODES:
-        raise ValueError(f"`mode` must be one of {DECODE_MODES}. Received: mode={mode!r}")
-    if not temperature > 0:
-        raise ValueError(f"`temperature` must be > 0. Received: temperature={temperature}")
-    centers_np = ab_bin_centers(grid) / AB_SCALE
-    probs = ops.convert_to_tensor(probs)
-    if probs.shape[-1] != centers_np.shape[0]:
-        raise ValueError(
-            f"`probs` must have one entry per bin of grid {grid!r} "
-            f"({centers_np.shape[0]}) on its last axis. "
-            f"Received: shape={tuple(probs.shape)}"
-        )
-    centers = ops.convert_to_tensor(centers_np, dtype=probs.dtype)
-    if mode == "argmax":
-        return ops.take(centers, ops.argmax(probs, axis=-1), axis=0)
-    t = 1.0 if mode == "mean" else temperature
-    logits = ops.log(ops.maximum(probs, 1e-12)) / t
-    if mode == "sample":
-        flat = ops.reshape(logits, (-1, centers_np.shape[0]))
-        index = keras.random.categorical(flat, 1, seed=seed)
-        index = ops.reshape(index, ops.shape(probs)[:-1])
-        return ops.take(centers, index, axis=0)
-    annealed = ops.softmax(logits, axis=-1)
-    return ops.matmul(annealed, centers)
-
-
-class _NumpyOps:
-    """The same few ops from NumPy, for constants computed once (the gamut bins)."""
-
-    sqrt = staticmethod(np.sqrt)
-    maximum = staticmethod(np.maximum)
-    where = staticmethod(np.where)
-    clip = staticmethod(np.clip)
-    concatenate = staticmethod(np.concatenate)
+    if name == "AB_BIN_GRIDS":  # every accepted spelling, as callers check names against it
+        return bins.GRIDS + tuple(bins.GRID_ALIASES)
+    if name in _BIN_ALIASES:
+        return getattr(bins, _BIN_ALIASES[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -22,14 +22,13 @@ Conventions shared by every loss here:
   from `call`, and the base class applies `sample_weight` and `reduction`.
 """
 
-import functools
-import os
-
 import keras
 import numpy as np
 from keras import ops
 
+from keras_colorize import bins
 from keras_colorize import color
+from keras_colorize import feature_networks
 from keras_colorize import priors
 
 _PACKAGE = "keras_colorize"
@@ -272,64 +271,10 @@ class KLDivergence(_ColorizeLoss):
         return kl_divergence(y_pred[..., :half], y_pred[..., half:])
 
 
-# VGG19 layer names of Keras and the relu names of the papers.
-_VGG19_BLOCKS = (2, 2, 4, 4, 4)
-_VGG_ALIASES = {
-    f"relu{b}_{c}": f"block{b}_conv{c}"
-    for b, convs in enumerate(_VGG19_BLOCKS, start=1)
-    for c in range(1, convs + 1)
-}
-# ImageNet channel means of the "caffe" preprocessing, BGR order.
-_VGG_MEAN_BGR = (103.939, 116.779, 123.68)
-
-
-def _vgg_layer_name(name):
-    name = _VGG_ALIASES.get(name, name)
-    if name not in _VGG_ALIASES.values():
-        raise ValueError(
-            "Unknown VGG19 layer. Expected a Keras name such as "
-            "'block3_conv4' or a paper name such as 'relu3_4'. "
-            f"Received: {name!r}"
-        )
-    return name
-
-
-VGG19_NOTOP_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
-
-
-def _local_vgg_weights(weights):
-    """`"imagenet"` -> the file in Keras' cache; nothing is downloaded."""
-    if weights != "imagenet":
-        return weights
-    keras_home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
-    path = os.path.join(keras_home, "models", VGG19_NOTOP_FILE)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(
-            "keras_colorize never downloads weights: weights='imagenet' needs the ImageNet "
-            f"VGG19 file (include_top=False) at {path}. Copy it there, pass its path as "
-            "`weights`, or use weights=None (random features, for tests)."
-        )
-    return path
-
-
-@functools.lru_cache(maxsize=8)
-def _vgg_features(layers, weights, floatx):
-    """A frozen VGG19 feature extractor, built once per (layers, weights,
-    floatx: the float type it is built with)."""
-    vgg = keras.applications.VGG19(
-        include_top=False, weights=_local_vgg_weights(weights), input_shape=(None, None, 3)
-    )
-    vgg.trainable = False
-    outputs = [vgg.get_layer(name).output for name in layers]
-    extractor = keras.Model(vgg.input, outputs, name="vgg19_features")
-    extractor.trainable = False
-    return extractor
-
-
-def vgg_preprocess(rgb):
-    """RGB in [0, 1] -> VGG input: BGR in 0..255 minus the ImageNet means."""
-    bgr = ops.flip(rgb, axis=-1) * 255.0
-    return bgr - ops.convert_to_tensor(_VGG_MEAN_BGR, dtype=bgr.dtype)
+# The pretrained feature extractors moved to `feature_networks`; former names kept.
+VGG19_NOTOP_FILE = feature_networks.VGG19_NOTOP_FILE
+vgg_preprocess = feature_networks.vgg_preprocess
+_PERCEPTUAL_NETWORK = "vgg19"
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
@@ -381,15 +326,10 @@ class PerceptualLoss(_ColorizeLoss):
             raise ValueError(
                 f"`layers` needs at least one VGG19 layer. Received: layers={layers!r}"
             )
-        if not (weights is None or weights == "imagenet" or os.path.exists(weights)):
-            raise ValueError(
-                "`weights` must be None, 'imagenet' or the path of a VGG19 "
-                f"weights file. Received: weights={weights!r}"
-            )
-        color.check_variant(variant)
-        self.layers = tuple(_vgg_layer_name(name) for name in layers)
+        feature_networks.check_weights(weights)
+        self.layers = tuple(feature_networks.layer_name(_PERCEPTUAL_NETWORK, name) for name in layers)
         self.weights = weights
-        self.variant = variant
+        self.variant = color.variant_name(variant)
 
     def feature_extractor(self):
         """The frozen VGG19 model that returns the selected features.
@@ -397,7 +337,9 @@ class PerceptualLoss(_ColorizeLoss):
         A method, not an attribute: `.keras` saving walks a compiled loss's
         attributes, and the VGG weights do not belong in the model file.
         """
-        return _vgg_features(self.layers, self.weights, keras.config.floatx())
+        return feature_networks.feature_extractor(
+            _PERCEPTUAL_NETWORK, self.layers, self.weights, keras.config.floatx()
+        )
 
     def rgb_images(self, y_true, y_pred):
         """The (true, predicted) RGB images in [0, 1] the loss compares."""
@@ -415,9 +357,8 @@ class PerceptualLoss(_ColorizeLoss):
         rgb_true, rgb_pred = self.rgb_images(y_true, y_pred)
         batch = ops.shape(rgb_true)[0]
         both = ops.concatenate([rgb_true, rgb_pred], axis=0)
-        features = self.feature_extractor()(
-            vgg_preprocess(ops.cast(both, "float32"))
-        )
+        preprocess = feature_networks.get_network(_PERCEPTUAL_NETWORK).preprocess
+        features = self.feature_extractor()(preprocess(ops.cast(both, "float32")))
         if not isinstance(features, (list, tuple)):
             features = [features]
         total = 0.0
@@ -573,22 +514,9 @@ class TotalVariation(_ColorizeLoss):
         return config
 
 
-def ab_to_bin(ab_scaled, grid="report004"):
-    """Index of the nearest ab bin per pixel (keras.ops twin of `priors.ab_to_bin`).
-
-    Args:
-        ab_scaled: `(..., 2)` ab / 128.
-        grid: `"report004"` or `"gamut"`.
-
-    Returns:
-        An int32 tensor of shape `(...)`.
-    """
-    low, size, table = priors.bin_lookup(grid)
-    ab = ops.convert_to_tensor(ab_scaled) * color.AB_SCALE
-    cells = ops.clip(ops.floor((ab - low) / color.AB_BIN_WIDTH), 0, size - 1)
-    cells = ops.cast(cells, "int32")
-    index = cells[..., 0] * size + cells[..., 1]
-    return ops.take(ops.convert_to_tensor(table, dtype="int32"), index)
+# The ab bins live in `bins`; their former names here are aliases.
+ab_to_bin = bins.ab_to_bin
+soft_encode = bins.soft_encode
 
 
 def _prior_list(prior, grid):
@@ -600,7 +528,7 @@ def _prior_list(prior, grid):
 _DISTANCES = ("l2", "l1")
 
 
-def color_weighted_error(y_true, y_pred, bin_weights, grid="report004",
+def color_weighted_error(y_true, y_pred, bin_weights, grid="square",
                          distance="l2", scale=1.0):
     """Pixel errors weighted by the weight of each pixel's target bin.
 
@@ -630,7 +558,7 @@ def color_weighted_error(y_true, y_pred, bin_weights, grid="report004",
 class ColorWeightedLoss(_ColorizeLoss):
     """Pixel loss weighted by the rarity of the target color (report 001).
 
-    The ab plane is cut into bins (`color.ab_bin_centers(grid)`); each pixel's
+    The ab plane is cut into bins (`bins.bin_centers(grid)`); each pixel's
     error is multiplied by the weight of its target bin, the inverse of the
     bin's smoothed training-set frequency: w ∝ ((1 − mix)·p̃ + mix/Q)^−1,
     normalised so that the average weight of a training pixel is 1
@@ -640,7 +568,7 @@ class ColorWeightedLoss(_ColorizeLoss):
     Args:
         prior: bin frequencies, `(num_bins,)` list or array (stored in the
             config as a list), or None for uniform weights (plain MSE / L1).
-        grid: `"report004"` (676 bins) or `"gamut"` (261 bins).
+        grid: `"square"` (676 bins) or `"gamut"` (261 bins), see `bins`.
         sigma: Gaussian smoothing of the prior, in Lab units.
         mix: share of the uniform distribution in the inverse (0: pure
             inverse of the smoothed frequency; 0.5 as Zhang et al. 2016).
@@ -663,7 +591,7 @@ class ColorWeightedLoss(_ColorizeLoss):
     def __init__(
         self,
         prior=None,
-        grid="report004",
+        grid="square",
         sigma=priors.DEFAULT_SIGMA,
         mix=priors.DEFAULT_MIX,
         distance="l2",
@@ -678,14 +606,14 @@ class ColorWeightedLoss(_ColorizeLoss):
                 f"Unknown distance. Expected one of {_DISTANCES}. "
                 f"Received: distance={distance!r}"
             )
-        priors._check_grid(grid)
+        grid = bins.check_grid(grid)
         self.prior = _prior_list(prior, grid)
         self.grid = grid
         self.sigma = sigma
         self.mix = mix
         self.distance = distance
         self.scale = scale
-        num_bins = len(color.ab_bin_centers(grid))
+        num_bins = bins.num_bins(grid)
         if self.prior is None:
             self.bin_weights = np.ones(num_bins, "float64")
         else:
@@ -764,43 +692,7 @@ class MixedL1L2(_ColorizeLoss):
         return config
 
 
-def soft_encode(ab_scaled, grid="report004", neighbors=5, sigma=5.0):
-    """Soft-encodes ab on the bins: the k nearest, Gaussian-weighted.
-
-    Args:
-        ab_scaled: `(..., 2)` ab / 128.
-        grid: `"report004"` or `"gamut"`.
-        neighbors: k (Zhang et al.: 5). With 1, the hard label (nearest bin)
-            with weight 1.
-        sigma: Gaussian σ in Lab units (Zhang et al.: 5).
-
-    Returns:
-        `(indices, weights)`, each `(..., k)`: bin indices (int32) and
-        weights summing to 1.
-    """
-    ab_scaled = ops.convert_to_tensor(ab_scaled)
-    if neighbors == 1:
-        index = ab_to_bin(ab_scaled, grid)[..., None]
-        return index, ops.ones_like(ops.cast(index, ab_scaled.dtype))
-    centers = ops.convert_to_tensor(
-        color.ab_bin_centers(grid), dtype=ab_scaled.dtype
-    )
-    ab = ab_scaled * color.AB_SCALE
-    # Squared distances to every centre through one matmul, to rank them.
-    rank = ops.sum(ops.square(centers), axis=-1) - 2.0 * ops.matmul(
-        ab, ops.transpose(centers)
-    )
-    _, index = ops.top_k(-rank, k=neighbors)
-    # Exact distances of the k chosen ones.
-    chosen = ops.take(centers, index, axis=0)
-    d2 = ops.sum(ops.square(chosen - ab[..., None, :]), axis=-1)
-    d2 = d2 - ops.min(d2, axis=-1, keepdims=True)
-    weights = ops.exp(-d2 / (2.0 * sigma**2))
-    weights = weights / ops.sum(weights, axis=-1, keepdims=True)
-    return ops.cast(index, "int32"), weights
-
-
-def rebalanced_cross_entropy(y_true, y_pred, bin_weights=None, grid="report004",
+def rebalanced_cross_entropy(y_true, y_pred, bin_weights=None, grid="square",
                              neighbors=5, sigma=5.0, from_logits=False):
     """Cross-entropy to the soft-encoded ab target, times the rebalancing weight.
 
@@ -819,7 +711,7 @@ def rebalanced_cross_entropy(y_true, y_pred, bin_weights=None, grid="report004",
     """
     y_true, y_pred = _cast_like(y_true, y_pred)
     ab = _ab(y_true)
-    num_bins = len(color.ab_bin_centers(grid))
+    num_bins = bins.num_bins(grid)
     if y_pred.shape[-1] != num_bins:
         raise ValueError(
             f"`y_pred` must hold {num_bins} bin probabilities for "
@@ -850,13 +742,13 @@ class RebalancedCrossEntropy(_ColorizeLoss):
     of σ = `sigma`, normalised so that E_p̃[w] = 1.
 
     Report 004's classifier is `RebalancedCrossEntropy(prior,
-    grid="report004", neighbors=1)`: hard labels over 26×26 = 676 bins,
+    grid="square", neighbors=1)`: hard labels over 26×26 = 676 bins,
     class-weighted. Zhang et al.'s loss is `grid="gamut", neighbors=5`.
 
     Args:
         prior: bin frequencies (`priors.ab_histogram`), list or array, or
             None for unweighted cross-entropy.
-        grid: `"report004"` (676 bins) or `"gamut"` (261 bins).
+        grid: `"square"` (676 bins) or `"gamut"` (261 bins), see `bins`.
         neighbors: k nearest bins of the soft encoding; 1 for hard labels.
         sigma: σ of the soft encoding and of the prior smoothing (Lab units).
         mix: λ, the uniform share in the weights (Zhang et al.: 0.5).
@@ -877,7 +769,7 @@ class RebalancedCrossEntropy(_ColorizeLoss):
     def __init__(
         self,
         prior=None,
-        grid="report004",
+        grid="square",
         neighbors=5,
         sigma=priors.DEFAULT_SIGMA,
         mix=priors.DEFAULT_MIX,
@@ -887,8 +779,8 @@ class RebalancedCrossEntropy(_ColorizeLoss):
         dtype=None,
     ):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
-        priors._check_grid(grid)
-        num_bins = len(color.ab_bin_centers(grid))
+        grid = bins.check_grid(grid)
+        num_bins = bins.num_bins(grid)
         if not 1 <= int(neighbors) <= num_bins:
             raise ValueError(
                 f"`neighbors` must be in [1, {num_bins}]. "

@@ -15,17 +15,19 @@ Each `keras.metrics.Metric` subclass averages a per-image value over the
 images seen (`sample_weight` weights images), and is named for `fit` logs:
 `psnr`, `ssim`, `rmse`, `colorfulness`, `colorfulness_gap`, `delta_e2000`
 (so `val_psnr` exists for callbacks and tuners). The in-graph metrics work
-on float RGB (no 8-bit rounding); `evaluate_images` is the NumPy twin for
-final numbers on 8-bit images, with the same formulas.
+on float RGB (no 8-bit rounding); `keras_colorize.evaluation.evaluate_images`
+is the NumPy twin for final numbers on 8-bit images, with the same formulas.
 
-The formulas are written once against an array namespace (`numpy` or
-`keras.ops`) and used by both.
+The formulas (`_psnr`, `_ssim`, `_ciede2000`, ...) are written once against an
+array namespace `xp` (`numpy` or `keras.ops`), as `color._rgb_to_lab` is, and
+called with `ops` here and with `numpy` by `evaluation`.
 """
 
 import keras
 import numpy as np
 from keras import ops
 
+from keras_colorize import bins
 from keras_colorize import color
 
 _PACKAGE = "keras_colorize"
@@ -170,14 +172,6 @@ def _box_keras(x):
     )
 
 
-def _box_numpy(x):
-    """Mean over each 7×7 window (valid positions), float64 NumPy."""
-    k = SSIM_WINDOW
-    s = np.cumsum(np.cumsum(x, axis=1), axis=2)
-    s = np.pad(s, ((0, 0), (1, 0), (1, 0), (0, 0)))
-    return (s[:, k:, k:] - s[:, :-k, k:] - s[:, k:, :-k] + s[:, :-k, :-k]) / (k * k)
-
-
 # --------------------------------------------------------------------------
 # Stateless keras.ops functions: (y_true, y_pred) -> one value per image.
 
@@ -291,7 +285,7 @@ def delta_e2000(y_true, y_pred, space="lab", variant="cie"):
     """Mean CIEDE2000 per image between the true and predicted RGB images.
 
     Both RGB reconstructions (clipped to the sRGB gamut) go back to Lab with
-    `color.rgb_to_lab`, as for 8-bit images in `evaluate_images`.
+    `color.rgb_to_lab`, as for 8-bit images in `evaluation.evaluate_images`.
     """
     rgb_true, rgb_pred = reconstruct_rgb(y_true, y_pred, space, variant)
     lab_true = color.rgb_to_lab(rgb_true, variant)
@@ -318,9 +312,8 @@ class _ImageMetric(keras.metrics.Mean):
     def __init__(self, space="lab", variant="cie", name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
         _check_space(space)
-        color.check_variant(variant)
         self.space = space
-        self.variant = variant
+        self.variant = color.variant_name(variant)
         if self._direction_value is not None:
             self._direction = self._direction_value
 
@@ -392,7 +385,7 @@ class BinnedPSNR(PSNR):
     other recipes' (and can drive callbacks and tuners).
 
     Args:
-        grid: the classifier's bin grid, `"report004"` or `"gamut"`.
+        grid: the classifier's bin grid, `"square"` or `"gamut"` (see `bins`).
         temperature: annealed-mean temperature (Zhang et al.: 0.38).
         max_val, epsilon, variant, name, dtype: as in `PSNR`.
 
@@ -401,15 +394,15 @@ class BinnedPSNR(PSNR):
     >>> model.compile(loss="categorical_crossentropy", metrics=[BinnedPSNR()])  # doctest: +SKIP
     """
 
-    def __init__(self, grid="report004", temperature=0.38, max_val=255.0,
+    def __init__(self, grid="square", temperature=bins.DEFAULT_TEMPERATURE, max_val=255.0,
                  epsilon=1e-10, variant="cie", name="psnr", dtype=None):
         super().__init__(max_val=max_val, epsilon=epsilon, space="lab",
                          variant=variant, name=name, dtype=dtype)
-        self.grid = grid
+        self.grid = bins.check_grid(grid)
         self.temperature = temperature
 
     def per_image(self, y_true, y_pred):
-        ab = color.decode_ab(y_pred, self.grid, temperature=self.temperature)
+        ab = bins.decode_ab(y_pred, self.grid, temperature=self.temperature)
         return super().per_image(y_true, ab)
 
     def get_config(self):
@@ -514,10 +507,9 @@ class ColorfulnessGap(keras.metrics.Metric):
                 f"Received: average={average!r}"
             )
         _check_space(space)
-        color.check_variant(variant)
         self.average = average
         self.space = space
-        self.variant = variant
+        self.variant = color.variant_name(variant)
         self._direction = "down"
         self.gap_sum = self.add_variable((), "zeros", name="gap_sum")
         self.pred_sum = self.add_variable((), "zeros", name="pred_sum")
@@ -581,111 +573,11 @@ class DeltaE2000(_ImageMetric):
         return delta_e2000(y_true, y_pred, self.space, self.variant)
 
 
-# --------------------------------------------------------------------------
-# Evaluation of finished 8-bit images (NumPy).
+# The offline NumPy protocol moved to `evaluation`; its former names here are
+# aliases (read lazily: `evaluation` imports this module's formulas).
+def __getattr__(name):
+    if name in ("PROTOCOL", "evaluate_images"):
+        from keras_colorize import evaluation
 
-PROTOCOL = {
-    "images": "8-bit sRGB (uint8), MAX 255",
-    "resolution": "native: each pair at its own size; prediction and truth "
-                  "of a pair must have the same size",
-    "resize": "none (no resize, no crop, no border removal)",
-    "averaging": "each metric per image, then the mean over the n images",
-    "psnr": "10*log10(255^2 / MSE), MSE over all pixels and the 3 channels "
-            "(MAX 255, no epsilon: identical images give inf)",
-    "rmse": "sqrt(MSE) per image on 0..255",
-    "ssim": "Wang et al. 2004; 7x7 uniform window, sample covariance, "
-            "K1=0.01, K2=0.03, data_range=255, mean over valid windows and "
-            "the 3 channels (skimage structural_similarity defaults, "
-            "channel_axis=-1)",
-    "colorfulness": "Hasler & Süsstrunk 2003 M3 on 0..255 sRGB, "
-                    "population std: sqrt(s_rg^2+s_yb^2)+0.3*sqrt(m_rg^2+m_yb^2), "
-                    "of the predictions (colorfulness_true: of the truths)",
-    "colorfulness_gap": "mean over images of |CF(pred) - CF(true)|",
-    "colorfulness_gap_of_means": "|mean CF(pred) - mean CF(true)|",
-    "delta_e2000": "CIEDE2000 (Sharma et al. 2005, kL=kC=kH=1) per pixel "
-                   "between Lab (D65, CIE constants) of the 8-bit images, "
-                   "mean per image",
-}
-
-
-def _as_image(image, name, index):
-    array = np.asarray(image)
-    if array.ndim != 3 or array.shape[-1] != 3:
-        raise ValueError(
-            f"`{name}[{index}]` must be an RGB image (H, W, 3). "
-            f"Received: shape={array.shape}"
-        )
-    if array.dtype != np.uint8:
-        raise ValueError(
-            f"`{name}[{index}]` must be uint8 (8-bit sRGB). "
-            f"Received: dtype={array.dtype}"
-        )
-    return array.astype("float64")[None]
-
-
-def evaluate_images(preds, truths):
-    """Scores colorized 8-bit images against their originals (NumPy only).
-
-    Args:
-        preds: sequence of predicted RGB images, uint8 `(H, W, 3)`.
-        truths: sequence of true RGB images, uint8, the same sizes pairwise
-            (sizes may differ between pairs).
-
-    Returns:
-        A dict: `psnr`, `ssim`, `rmse`, `colorfulness` (of the predictions),
-        `colorfulness_true`, `colorfulness_gap` (mean per-image gap),
-        `colorfulness_gap_of_means`, `delta_e2000` (floats, means over
-        images), `n` (int) and `protocol` (a dict describing how each number
-        was computed).
-
-    Example:
-
-    >>> image = np.zeros((8, 8, 3), "uint8")
-    >>> evaluate_images([image], [image])["delta_e2000"]
-    0.0
-    """
-    preds = list(preds)
-    truths = list(truths)
-    if len(preds) != len(truths) or not preds:
-        raise ValueError(
-            "`preds` and `truths` must be non-empty and of equal length. "
-            f"Received: {len(preds)} predictions and {len(truths)} truths"
-        )
-    rows = {key: [] for key in ("psnr", "ssim", "rmse", "cf_pred", "cf_true",
-                                "delta_e2000")}
-    for i, (pred, truth) in enumerate(zip(preds, truths)):
-        p = _as_image(pred, "preds", i)
-        t = _as_image(truth, "truths", i)
-        if p.shape != t.shape:
-            raise ValueError(
-                f"Pair {i} has a prediction of shape {p.shape[1:]} and a "
-                f"truth of shape {t.shape[1:]}; resize the prediction first."
-            )
-        if min(p.shape[1:3]) < SSIM_WINDOW:
-            raise ValueError(
-                f"SSIM needs images of at least {SSIM_WINDOW}×{SSIM_WINDOW}. "
-                f"Received: pair {i} of shape {p.shape[1:]}"
-            )
-        with np.errstate(divide="ignore"):
-            rows["psnr"].append(_psnr(np, t, p, 255.0, 0.0)[0])
-        rows["rmse"].append(_rmse(np, t, p)[0])
-        rows["ssim"].append(_ssim(np, _box_numpy, t, p, 255.0)[0])
-        rows["cf_pred"].append(_colorfulness(np, p)[0])
-        rows["cf_true"].append(_colorfulness(np, t)[0])
-        lab_p = color._rgb_to_lab(color._NumpyOps, p / 255.0, "cie")
-        lab_t = color._rgb_to_lab(color._NumpyOps, t / 255.0, "cie")
-        rows["delta_e2000"].append(float(np.mean(_ciede2000(np, lab_t, lab_p))))
-    cf_pred = np.asarray(rows["cf_pred"])
-    cf_true = np.asarray(rows["cf_true"])
-    return {
-        "psnr": float(np.mean(rows["psnr"])),
-        "ssim": float(np.mean(rows["ssim"])),
-        "rmse": float(np.mean(rows["rmse"])),
-        "colorfulness": float(np.mean(cf_pred)),
-        "colorfulness_true": float(np.mean(cf_true)),
-        "colorfulness_gap": float(np.mean(np.abs(cf_pred - cf_true))),
-        "colorfulness_gap_of_means": float(abs(cf_pred.mean() - cf_true.mean())),
-        "delta_e2000": float(np.mean(rows["delta_e2000"])),
-        "n": len(preds),
-        "protocol": dict(PROTOCOL),
-    }
+        return getattr(evaluation, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,85 +4,25 @@ The class-rebalancing losses (`losses.ColorWeightedLoss`,
 `losses.RebalancedCrossEntropy`) weight each pixel by the inverse frequency of
 its target ab bin. This module measures those frequencies once, in NumPy, from
 any dataset of `(L/100, ab/128)` batches, and turns them into per-bin weights.
-It imports neither TensorFlow nor a Keras backend, so it runs anywhere.
+Its arithmetic is NumPy only (float64), outside any graph.
 
-The bins are those of `keras_colorize.color.ab_bin_centers(grid)`. A pixel
-belongs to the bin whose centre is nearest to its ab; the lookup table of
-`bin_lookup` makes that assignment a pair of integer divisions, both here
-and inside the losses, so histogram and loss can never disagree. It is exact
-for every ab inside the bins (all sRGB colors for the "gamut" grid); an ab
-outside them goes to the bin nearest to its 10 × 10 cell.
+The bins, and which bin a pixel belongs to, are those of `keras_colorize.bins`
+(`bins.ab_to_bin_numpy` here, its `keras.ops` twin `bins.ab_to_bin` inside the
+losses), so histogram and loss can never disagree.
 """
-
-import functools
 
 import numpy as np
 
-from keras_colorize import color
+from keras_colorize import bins
 
 # Zhang et al. (2016), "Colorful Image Colorization", section 2.2.
 DEFAULT_SIGMA = 5.0
 DEFAULT_MIX = 0.5
 
-
-def _check_grid(grid):
-    if grid not in color.AB_BIN_GRIDS:
-        raise ValueError(
-            f"Unknown ab grid. Expected one of {color.AB_BIN_GRIDS}. "
-            f"Received: grid={grid!r}"
-        )
-
-
-@functools.lru_cache(maxsize=None)
-def _lookup(grid):
-    _check_grid(grid)
-    centers = color.ab_bin_centers(grid).astype("float64")
-    width = color.AB_BIN_WIDTH
-    # Cells of width `width` aligned with the bin edges; every ab value in
-    # [-128, 128] falls in one of `size` x `size` cells.
-    low = float(centers.min()) - width / 2
-    size = int(round((float(centers.max()) + width / 2 - low) / width))
-    while low + size * width < 128.0:
-        size += 1
-    cell_centers = low + width / 2 + width * np.arange(size)
-    a, b = np.meshgrid(cell_centers, cell_centers, indexing="ij")
-    cells = np.stack([a.ravel(), b.ravel()], -1)
-    distances = ((cells[:, None, :] - centers[None, :, :]) ** 2).sum(-1)
-    table = distances.argmin(-1).astype("int32")
-    return low, size, table
-
-
-def bin_lookup(grid="report004"):
-    """The cell grid that maps an ab value to its nearest bin.
-
-    Args:
-        grid: `"report004"` or `"gamut"` (see `color.ab_bin_centers`).
-
-    Returns:
-        A tuple `(low, size, table)`: cell `(i, j)` of width
-        `color.AB_BIN_WIDTH` starts at `(low + i*width, low + j*width)` and
-        its pixels belong to bin `table[i * size + j]` (int32, `size**2`
-        entries). Out-of-range indices are clipped to the grid.
-    """
-    low, size, table = _lookup(grid)
-    return low, size, table.copy()
-
-
-def ab_to_bin(ab_scaled, grid="report004"):
-    """Bin index of each ab value (NumPy).
-
-    Args:
-        ab_scaled: array `(..., 2)`, ab / 128 (the network scaling).
-        grid: `"report004"` or `"gamut"`.
-
-    Returns:
-        An int array of shape `(...)`: the index of the nearest bin centre.
-    """
-    low, size, table = _lookup(grid)
-    ab = np.asarray(ab_scaled, dtype="float64") * color.AB_SCALE
-    cells = np.clip(np.floor((ab - low) / color.AB_BIN_WIDTH), 0, size - 1)
-    cells = cells.astype("int64")
-    return table[cells[..., 0] * size + cells[..., 1]]
+# Former homes of the bin lookup, kept as aliases.
+_check_grid = bins.check_grid
+bin_lookup = bins.bin_lookup
+ab_to_bin = bins.ab_to_bin_numpy
 
 
 def _ab_of(element):
@@ -106,7 +46,7 @@ def _ab_of(element):
     return array
 
 
-def ab_histogram(dataset, grid="report004", max_batches=None):
+def ab_histogram(dataset, grid="square", max_batches=None):
     """Empirical distribution of the ab bins over a dataset.
 
     Args:
@@ -114,7 +54,7 @@ def ab_histogram(dataset, grid="report004", max_batches=None):
             iterable of batches, or a single NumPy array. A batch is either
             a tuple `(L/100, ab/128)` (the target is its last entry), or an
             array of ab/128 (2 channels) or scaled Lab (3 channels).
-        grid: `"report004"` (676 bins) or `"gamut"` (261 bins).
+        grid: `"square"` (676 bins) or `"gamut"` (261 bins), see `bins`.
         max_batches: stop after this many batches (None: the whole dataset).
 
     Returns:
@@ -128,8 +68,7 @@ def ab_histogram(dataset, grid="report004", max_batches=None):
     >>> prior.shape, float(prior.max())
     ((676,), 1.0)
     """
-    _check_grid(grid)
-    num_bins = len(color.ab_bin_centers(grid))
+    num_bins = bins.num_bins(grid)
     if isinstance(dataset, np.ndarray):
         batches = [dataset]
     elif hasattr(dataset, "as_numpy_iterator"):
@@ -140,8 +79,8 @@ def ab_histogram(dataset, grid="report004", max_batches=None):
     for i, batch in enumerate(batches):
         if max_batches is not None and i >= max_batches:
             break
-        bins = ab_to_bin(_ab_of(batch), grid)
-        counts += np.bincount(bins.ravel(), minlength=num_bins)
+        index = bins.ab_to_bin_numpy(_ab_of(batch), grid)
+        counts += np.bincount(index.ravel(), minlength=num_bins)
     total = counts.sum()
     if total == 0:
         raise ValueError("`ab_histogram` found no pixels: the dataset is empty.")
@@ -150,7 +89,7 @@ def ab_histogram(dataset, grid="report004", max_batches=None):
 
 def _check_prior(prior, grid):
     prior = np.asarray(prior, dtype="float64")
-    num_bins = len(color.ab_bin_centers(grid))
+    num_bins = bins.num_bins(grid)
     if prior.shape != (num_bins,) or np.any(prior < 0) or prior.sum() <= 0:
         raise ValueError(
             f"`prior` must hold {num_bins} non-negative bin frequencies for "
@@ -160,7 +99,7 @@ def _check_prior(prior, grid):
     return prior / prior.sum()
 
 
-def smooth_prior(prior, grid="report004", sigma=DEFAULT_SIGMA):
+def smooth_prior(prior, grid="square", sigma=DEFAULT_SIGMA):
     """Smooths a bin distribution with a Gaussian kernel on the ab plane.
 
     Args:
@@ -177,7 +116,7 @@ def smooth_prior(prior, grid="report004", sigma=DEFAULT_SIGMA):
         raise ValueError(f"`sigma` must be >= 0. Received: sigma={sigma}")
     if sigma == 0:
         return prior
-    centers = color.ab_bin_centers(grid).astype("float64")
+    centers = bins.bin_centers(grid).astype("float64")
     d2 = ((centers[:, None, :] - centers[None, :, :]) ** 2).sum(-1)
     kernel = np.exp(-d2 / (2.0 * sigma**2))
     smoothed = kernel @ prior
@@ -185,7 +124,7 @@ def smooth_prior(prior, grid="report004", sigma=DEFAULT_SIGMA):
 
 
 def rebalancing_weights(
-    prior, grid="report004", sigma=DEFAULT_SIGMA, mix=DEFAULT_MIX
+    prior, grid="square", sigma=DEFAULT_SIGMA, mix=DEFAULT_MIX
 ):
     """Per-bin class-rebalancing weights of Zhang et al. (2016), eq. 4.
 

@@ -2,7 +2,7 @@
 
 import keras
 
-from keras_colorize import color
+from keras_colorize import bins
 
 
 @keras.saving.register_keras_serializable(package="keras_colorize")
@@ -18,7 +18,7 @@ class DecodeBins(keras.layers.Layer):
     of chroma gained, while re-weighting the bins also moves hues.
 
     Args:
-        grid: the bin grid of the classifier (`"report004"` or `"gamut"`).
+        grid: the bin grid of the classifier (`"square"` or `"gamut"`, see `keras_colorize.bins`).
         mode: `"mean"`, `"annealed_mean"` or `"argmax"` (see `decode_ab`;
             `"sample"` is left out: a shipped model decodes deterministically).
         temperature: annealed-mean temperature T > 0.
@@ -38,10 +38,11 @@ class DecodeBins(keras.layers.Layer):
     (1, 2, 2, 2)
     """
 
-    def __init__(self, grid="report004", mode="annealed_mean", temperature=0.38, gain=1.0, **kwargs):
+    def __init__(self, grid="square", mode="annealed_mean", temperature=bins.DEFAULT_TEMPERATURE, gain=1.0,
+                 **kwargs):
         super().__init__(**kwargs)
-        color.ab_bin_centers(grid)  # raises a ValueError naming a bad grid
-        if mode not in color.DECODE_MODES or mode == "sample":
+        grid = bins.check_grid(grid)  # a former name ("report004") is translated
+        if mode not in bins.DECODE_MODES or mode == "sample":
             raise ValueError(
                 f"`mode` must be 'mean', 'annealed_mean' or 'argmax'. Received: mode={mode!r}"
             )
@@ -54,7 +55,7 @@ class DecodeBins(keras.layers.Layer):
         self.gain = gain
 
     def call(self, inputs):
-        ab = color.decode_ab(inputs, self.grid, mode=self.mode, temperature=self.temperature)
+        ab = bins.decode_ab(inputs, self.grid, mode=self.mode, temperature=self.temperature)
         return keras.ops.clip(ab * self.gain, -1.0, 1.0)
 
     def compute_output_shape(self, input_shape):

@@ -10,7 +10,7 @@ class LabToRGB(keras.layers.Layer):
     """Converts CIE Lab to sRGB in [0, 1] inside a model (gamut clipped).
 
     Args:
-        variant: `"cie"` or `"report000"` (see `keras_colorize.color.lab_to_rgb`).
+        variant: `"cie"` or `"rounded"` (see `keras_colorize.color.lab_to_rgb`).
         scaled: if True, the input is the network scaling `(L/100, ab/128)`
             concatenated on the last axis, as `RGBToLab(scaled=True)` makes.
         **kwargs: base `keras.layers.Layer` arguments (`name`, `dtype`, ...).
@@ -31,8 +31,7 @@ class LabToRGB(keras.layers.Layer):
 
     def __init__(self, variant="cie", scaled=False, **kwargs):
         super().__init__(**kwargs)
-        color.check_variant(variant)
-        self.variant = variant
+        self.variant = color.variant_name(variant)  # a former name ("report000") is translated
         self.scaled = scaled
 
     def call(self, inputs):

@@ -15,7 +15,7 @@ class RGBToLab(keras.layers.Layer):
     where it runs on the accelerator, instead of in the input pipeline.
 
     Args:
-        variant: `"cie"` or `"report000"` (see `keras_colorize.color.rgb_to_lab`).
+        variant: `"cie"` or `"rounded"` (see `keras_colorize.color.rgb_to_lab`).
         scaled: if True, output the network scaling `(L/100, ab/128)`
             concatenated on the last axis instead of raw Lab.
         channels: `"lab"` (all three), `"l"` (L only: the input of a
@@ -38,7 +38,7 @@ class RGBToLab(keras.layers.Layer):
 
     def __init__(self, variant="cie", scaled=False, channels="lab", **kwargs):
         super().__init__(**kwargs)
-        color.check_variant(variant)
+        variant = color.variant_name(variant)  # a former name ("report000") is translated
         if channels not in _CHANNELS:
             raise ValueError(
                 f"`channels` must be one of {list(_CHANNELS)}. Received: channels={channels!r}"

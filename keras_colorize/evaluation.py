@@ -1,0 +1,127 @@
+"""Offline evaluation of finished 8-bit photos: the numbers a report quotes (NumPy only).
+
+`evaluate_images(preds, truths)` scores colorized uint8 images against their
+originals at their own sizes with the formulas of `keras_colorize.metrics`
+(written once against an array namespace; here it is `numpy`, in float64), and
+returns, beside the scores, `PROTOCOL`: how each number was computed. The
+in-graph `keras.metrics` of `metrics` are its twins for `fit` logs.
+"""
+
+import numpy as np
+
+from keras_colorize import color
+from keras_colorize import metrics
+
+PROTOCOL = {
+    "images": "8-bit sRGB (uint8), MAX 255",
+    "resolution": "native: each pair at its own size; prediction and truth "
+                  "of a pair must have the same size",
+    "resize": "none (no resize, no crop, no border removal)",
+    "averaging": "each metric per image, then the mean over the n images",
+    "psnr": "10*log10(255^2 / MSE), MSE over all pixels and the 3 channels "
+            "(MAX 255, no epsilon: identical images give inf)",
+    "rmse": "sqrt(MSE) per image on 0..255",
+    "ssim": "Wang et al. 2004; 7x7 uniform window, sample covariance, "
+            "K1=0.01, K2=0.03, data_range=255, mean over valid windows and "
+            "the 3 channels (skimage structural_similarity defaults, "
+            "channel_axis=-1)",
+    "colorfulness": "Hasler & Süsstrunk 2003 M3 on 0..255 sRGB, "
+                    "population std: sqrt(s_rg^2+s_yb^2)+0.3*sqrt(m_rg^2+m_yb^2), "
+                    "of the predictions (colorfulness_true: of the truths)",
+    "colorfulness_gap": "mean over images of |CF(pred) - CF(true)|",
+    "colorfulness_gap_of_means": "|mean CF(pred) - mean CF(true)|",
+    "delta_e2000": "CIEDE2000 (Sharma et al. 2005, kL=kC=kH=1) per pixel "
+                   "between Lab (D65, CIE constants) of the 8-bit images, "
+                   "mean per image",
+}
+
+
+def _box_numpy(x):
+    """Mean over each 7×7 window (valid positions), float64 NumPy."""
+    k = metrics.SSIM_WINDOW
+    s = np.cumsum(np.cumsum(x, axis=1), axis=2)
+    s = np.pad(s, ((0, 0), (1, 0), (1, 0), (0, 0)))
+    return (s[:, k:, k:] - s[:, :-k, k:] - s[:, k:, :-k] + s[:, :-k, :-k]) / (k * k)
+
+
+def _as_image(image, name, index):
+    array = np.asarray(image)
+    if array.ndim != 3 or array.shape[-1] != 3:
+        raise ValueError(
+            f"`{name}[{index}]` must be an RGB image (H, W, 3). "
+            f"Received: shape={array.shape}"
+        )
+    if array.dtype != np.uint8:
+        raise ValueError(
+            f"`{name}[{index}]` must be uint8 (8-bit sRGB). "
+            f"Received: dtype={array.dtype}"
+        )
+    return array.astype("float64")[None]
+
+
+def evaluate_images(preds, truths):
+    """Scores colorized 8-bit images against their originals (NumPy only).
+
+    Args:
+        preds: sequence of predicted RGB images, uint8 `(H, W, 3)`.
+        truths: sequence of true RGB images, uint8, the same sizes pairwise
+            (sizes may differ between pairs).
+
+    Returns:
+        A dict: `psnr`, `ssim`, `rmse`, `colorfulness` (of the predictions),
+        `colorfulness_true`, `colorfulness_gap` (mean per-image gap),
+        `colorfulness_gap_of_means`, `delta_e2000` (floats, means over
+        images), `n` (int) and `protocol` (a dict describing how each number
+        was computed).
+
+    Example:
+
+    >>> image = np.zeros((8, 8, 3), "uint8")
+    >>> evaluate_images([image], [image])["delta_e2000"]
+    0.0
+    """
+    preds = list(preds)
+    truths = list(truths)
+    if len(preds) != len(truths) or not preds:
+        raise ValueError(
+            "`preds` and `truths` must be non-empty and of equal length. "
+            f"Received: {len(preds)} predictions and {len(truths)} truths"
+        )
+    rows = {key: [] for key in ("psnr", "ssim", "rmse", "cf_pred", "cf_true",
+                                "delta_e2000")}
+    for i, (pred, truth) in enumerate(zip(preds, truths)):
+        p = _as_image(pred, "preds", i)
+        t = _as_image(truth, "truths", i)
+        if p.shape != t.shape:
+            raise ValueError(
+                f"Pair {i} has a prediction of shape {p.shape[1:]} and a "
+                f"truth of shape {t.shape[1:]}; resize the prediction first."
+            )
+        if min(p.shape[1:3]) < metrics.SSIM_WINDOW:
+            raise ValueError(
+                f"SSIM needs images of at least {metrics.SSIM_WINDOW}×{metrics.SSIM_WINDOW}. "
+                f"Received: pair {i} of shape {p.shape[1:]}"
+            )
+        with np.errstate(divide="ignore"):
+            rows["psnr"].append(metrics._psnr(np, t, p, 255.0, 0.0)[0])
+        rows["rmse"].append(metrics._rmse(np, t, p)[0])
+        rows["ssim"].append(metrics._ssim(np, _box_numpy, t, p, 255.0)[0])
+        rows["cf_pred"].append(metrics._colorfulness(np, p)[0])
+        rows["cf_true"].append(metrics._colorfulness(np, t)[0])
+        lab_p = color.rgb_to_lab_numpy(p / 255.0)
+        lab_t = color.rgb_to_lab_numpy(t / 255.0)
+        rows["delta_e2000"].append(float(np.mean(metrics._ciede2000(np, lab_t, lab_p))))
+    cf_pred = np.asarray(rows["cf_pred"])
+    cf_true = np.asarray(rows["cf_true"])
+    return {
+        "psnr": float(np.mean(rows["psnr"])),
+        "ssim": float(np.mean(rows["ssim"])),
+        "rmse": float(np.mean(rows["rmse"])),
+        "colorfulness": float(np.mean(cf_pred)),
+        "colorfulness_true": float(np.mean(cf_true)),
+        "colorfulness_gap": float(np.mean(np.abs(cf_pred - cf_true))),
+        "colorfulness_gap_of_means": float(abs(cf_pred.mean() - cf_true.mean())),
+        "delta_e2000": float(np.mean(rows["delta_e2000"])),
+        "n": len(preds),
+        "protocol": dict(PROTOCOL),
+    }
