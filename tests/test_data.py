@@ -249,3 +249,59 @@ def test_real_photo_folder(shared_data):
     assert x.shape == (16, 64, 64, 1) and y.shape == (16, 64, 64, 2)
     assert np.abs(y.numpy()).mean() > 0.02
     assert train.skipped == [] and val.skipped == []
+
+
+def run_without_privileges(script, *args):
+    """Runs a Python snippet in a process that file permissions apply to (root: no capabilities)."""
+    import shutil
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", script, *map(str, args)]
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("root without setpriv: folder permissions cannot be tested")
+        command = ["setpriv", "--inh-caps=-all", "--bounding-set=-all", *command]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+LIST_UNREADABLE = """
+import json, sys, warnings
+from keras_colorize.data import files, from_directory
+root = sys.argv[1]
+errors = []
+found = {"listed": files.list_images(root, errors=errors), "errors": errors, "plain": files.list_images(root)}
+try:
+    files.list_images(root + "/locked")
+except ValueError as error:
+    found["top"] = str(error)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    ds = from_directory(root, image_size=16, batch_size=4, training=False)
+found["skipped"] = ds.skipped
+found["warned"] = " ".join(str(w.message) for w in caught)
+print(json.dumps(found))
+"""
+
+
+def test_unreadable_folders_are_listed_not_skipped_silently(tmp_path, photos):
+    import json
+
+    save(photos["coffee"][::8, ::8], tmp_path / "a.png")
+    (tmp_path / "locked").mkdir()
+    save(photos["rocket"][::8, ::8], tmp_path / "locked" / "b.png")
+    (tmp_path / "locked").chmod(0)
+    try:
+        found = json.loads(run_without_privileges(LIST_UNREADABLE, tmp_path).splitlines()[-1])
+    finally:
+        (tmp_path / "locked").chmod(0o755)
+    locked = str(tmp_path / "locked")
+    assert found["listed"] == [str(tmp_path / "a.png")]
+    assert [folder for folder, _ in found["errors"]] == [locked]
+    assert found["errors"][0][1].startswith("PermissionError: ")
+    assert found["plain"] == [str(tmp_path / "a.png"), locked]  # the reader reports it as bad
+    assert "PermissionError" in found["top"] and repr(locked) in found["top"]
+    assert [path for path, _ in found["skipped"]] == [locked] and locked in found["warned"]

@@ -18,18 +18,28 @@ SUBSETS = ("training", "validation", "test")
 EXIF_ORIENTATION = 0x0112
 
 
-def list_images(directory):
+def list_images(directory, errors=None):
     """Lists the image files under `directory`, recursively, sorted.
+
+    A folder that cannot be read (no permission) never vanishes silently:
+    with `errors` it is reported there; without, it is listed among the
+    paths, so that `from_directory` (or any reader) lists it as bad.
 
     Args:
         directory: a folder path.
+        errors: None, or a list that receives `(folder, reason)` for each
+            folder that cannot be read, the reason naming the error
+            (`"PermissionError: [Errno 13] Permission denied: 'photos/x'"`).
 
     Returns:
         A sorted list of paths whose extension is an image extension
         (`IMAGE_EXTENSIONS`, any case). Hidden files and folders are left out.
+        Without `errors`, unreadable sub-folders are included.
 
     Raises:
-        ValueError: if `directory` is not a folder or holds no image file.
+        ValueError: if `directory` is not a folder, or (without `errors`)
+            cannot be read or holds no image file; with `errors`, only if
+            nothing at all was found and nothing failed.
 
     Example:
 
@@ -42,8 +52,13 @@ def list_images(directory):
             f"Expected a folder of images. Received: directory={directory!r}, "
             "which is not a folder."
         )
-    paths = []
-    for root, dirs, files in os.walk(directory):
+    paths, failed = [], []
+
+    def unreadable(error):
+        folder = error.filename if error.filename is not None else directory
+        failed.append((os.fspath(folder), f"{type(error).__name__}: {error}"))
+
+    for root, dirs, files in os.walk(directory, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         paths.extend(
             os.path.join(root, name)
@@ -51,7 +66,13 @@ def list_images(directory):
             if not name.startswith(".")
             and name.lower().endswith(IMAGE_EXTENSIONS)
         )
-    if not paths:
+    if errors is not None:
+        errors.extend(failed)
+    elif failed and failed[0][0] == directory:
+        raise ValueError(f"Cannot list directory={directory!r}: {failed[0][1]}")
+    else:
+        paths.extend(folder for folder, _ in failed)
+    if not paths and not failed:
         raise ValueError(
             f"No image files ({', '.join(IMAGE_EXTENSIONS)}) found in "
             f"directory={directory!r}."
