@@ -15,18 +15,18 @@ __all__ = ["color", "colorize", "colorize_video", "data", "layers", "models", "p
 
 # Importing the package imports neither Keras nor TensorFlow (seconds), so that
 # `keras-colorize --help` and usage errors answer at once: each public name is
-# imported on first use (PEP 562). The first one also imports the modules the
-# package used to import eagerly, so the serializable layers and models are
-# registered with Keras whichever name is touched first.
-_EAGER = ("color", "layers", "models", "inference", "video")
+# imported on first use (PEP 562). A sub-module name imports that module only
+# (the package's own modules import each other this way); `colorize` and
+# `colorize_video` also import the layers and models, which registers them with
+# Keras before a model file that names them is loaded.
 _LAZY = {
     "color": ("keras_colorize.color", None),
     "layers": ("keras_colorize.layers", None),
     "models": ("keras_colorize.models", None),
-    "colorize": ("keras_colorize.inference", "colorize"),
-    "colorize_video": ("keras_colorize.video", "colorize_video"),
     "data": ("keras_colorize.data", None),
     "plotting": ("keras_colorize.plotting", None),
+    "colorize": ("keras_colorize.inference", "colorize"),
+    "colorize_video": ("keras_colorize.video", "colorize_video"),
 }
 
 
@@ -36,12 +36,11 @@ def __getattr__(name):
         raise AttributeError(f"module 'keras_colorize' has no attribute {name!r}")
     import importlib
 
-    if name != "plotting":
-        for module in _EAGER:
-            importlib.import_module(f"keras_colorize.{module}")
     module_name, attribute = _LAZY[name]
-    value = importlib.import_module(module_name)
-    if attribute is not None:
-        value = getattr(value, attribute)
+    if attribute is None:
+        return importlib.import_module(module_name)
+    importlib.import_module("keras_colorize.layers")
+    importlib.import_module("keras_colorize.models")
+    value = getattr(importlib.import_module(module_name), attribute)
     globals()[name] = value
     return value

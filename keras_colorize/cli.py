@@ -5,6 +5,10 @@ Each subcommand is one `_add_<name>_parser(subparsers)` function listed in
 exit code. Exit codes: 0 all went well, 1 some inputs failed (listed at the
 end), 2 a usage error (bad option, unloadable model, nothing to do).
 
+This module imports only the standard library at first: `--help` and usage
+errors answer without importing Keras or TensorFlow (seconds), and Keras is
+imported quietly (no TensorFlow start-up lines) unless `--verbose`.
+
 Example:
 
     keras-colorize colorize old_photos/ -o colorized/
@@ -12,16 +16,25 @@ Example:
 """
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-import time
-
-import numpy as np
 
 # A chunk of photos colorized together holds at most this many pixels (plus
 # `--batch-size`), so memory stays bounded whatever the photo sizes.
 _PIXELS_PER_CHUNK = 48_000_000
+# Side the model sees when its input size is dynamic and --render-size is not given.
+DEFAULT_RENDER_SIZE = 256
+# The names of `keras_colorize.recipes.RECIPES`, and their former names, kept
+# here so that `train --help` and a bad --recipe need no TensorFlow;
+# tests/test_cli.py checks them against the library.
+RECIPE_NAMES = ("vae_perceptual", "resnet_color_weighted", "resnet_unet_l1", "six_conv_rgb",
+                "unet_mixed_l1_l2", "unet_classifier")
+FORMER_RECIPE_NAMES = ("vae_000", "resnet_001", "resnet_unet_002", "six_conv_003", "unet_004",
+                       "unet_004_classifier")
+# `export default OUT` (and `--model default`) name the model shipped with the package.
+DEFAULT_MODEL_NAME = "default"
 
 
 class CommandError(Exception):
@@ -35,11 +48,14 @@ class CommandError(Exception):
 def _add_model_options(parser):
     parser.add_argument(
         "--model", metavar="M",
-        help="a .keras colorizer (loaded with safe_mode=True); default: the model shipped with the package",
+        help="a .keras colorizer (loaded and checked with safe_mode=True before anything is done); "
+             "default: the model shipped with the package",
     )
     parser.add_argument(
-        "--render-size", type=_positive_int, default=256, metavar="N",
-        help="side of the square the model sees (larger: finer color, slower; default 256)",
+        "--render-size", type=_positive_int, default=None, metavar="N",
+        help=f"side of the square the model sees, for a model whose input size is dynamic (larger: finer "
+             f"color, slower; default {DEFAULT_RENDER_SIZE}). A model with a fixed input size, such as the "
+             f"shipped one (64), always renders at that size: --render-size is then ignored, with a notice",
     )
     parser.add_argument(
         "--batch-size", type=_positive_int, default=8, metavar="B",
@@ -57,6 +73,12 @@ def _positive_int(text):
     return value
 
 
+def _recipe(text):
+    if text not in RECIPE_NAMES + FORMER_RECIPE_NAMES:
+        raise argparse.ArgumentTypeError(f"unknown recipe {text!r}; choose from {', '.join(RECIPE_NAMES)}")
+    return text
+
+
 def _hint(text):
     """`X,Y,#RRGGBB` -> `((x, y), (r, g, b))` for `colorize(hints=...)`."""
     try:
@@ -68,12 +90,54 @@ def _hint(text):
         raise argparse.ArgumentTypeError(f"expected X,Y,#RRGGBB (e.g. 120,45,#d04030), got {text!r}") from None
 
 
+@contextlib.contextmanager
+def _stderr_discarded():
+    """Sends file descriptor 2 to the null device (C++ start-up logs ignore TF_CPP_MIN_LOG_LEVEL)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
+def import_keras(verbose=False):
+    """Imports Keras, its backend and the package's serializable layers and models.
+
+    Quiet unless `verbose`: TensorFlow's C++ logs are limited to errors
+    (`TF_CPP_MIN_LOG_LEVEL=3`, set before TensorFlow is imported), the lines
+    it prints while loading (before its log settings apply, e.g. "Could not
+    find cuda drivers") are discarded, and absl's Python warnings are muted.
+    A failed import still raises, with its traceback, after stderr is back.
+
+    Args:
+        verbose: let every log line through.
+    """
+    if not verbose:
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    quiet = not verbose and "keras" not in sys.modules
+    with _stderr_discarded() if quiet else contextlib.nullcontext():
+        import keras  # noqa: F401
+
+        import keras_colorize.layers  # noqa: F401 (registers the layers model files name)
+        import keras_colorize.models  # noqa: F401 (and the models)
+    if not verbose:
+        import logging
+
+        logging.getLogger("absl").setLevel(logging.ERROR)
+
+
 def _load_model(path):
-    """The model of `--model`, or the shipped default; CommandError if neither loads."""
+    """The model of `--model` (or `default`), or the shipped default; CommandError if it does not load."""
     from keras_colorize import saving
     from keras_colorize import weights
 
-    if path is not None:
+    if path is not None and path != DEFAULT_MODEL_NAME:
         try:
             return saving.load_model(path)
         except ValueError as error:
@@ -86,6 +150,21 @@ def _load_model(path):
     return weights.load_default_model()
 
 
+def _render_size(model, args):
+    """The side `model` renders at; a one-line notice when --render-size cannot apply."""
+    shape = model.inputs[0].shape
+    fixed = shape[1] if shape[1] is not None and shape[2] is not None else None
+    if fixed is None:
+        return args.render_size or DEFAULT_RENDER_SIZE
+    if args.render_size is not None and args.render_size != fixed:
+        print(
+            f"keras-colorize {args.command}: note: this model's input size is fixed at {fixed}x{shape[2]}; "
+            f"--render-size {args.render_size} is ignored (it renders at {fixed}).",
+            file=sys.stderr,
+        )
+    return fixed
+
+
 def _reason(error):
     """One line saying why an input failed."""
     text = str(error).strip().splitlines()
@@ -95,38 +174,31 @@ def _reason(error):
 
 
 class Progress:
-    """A one-line progress report on stderr: count, percentage, rate and ETA.
+    """A `keras.utils.Progbar` on stderr (stdout stays for results, e.g. `--json`).
 
-    On a terminal the line is redrawn in place; otherwise (a log file) a line
-    is printed every 5 % and at the end.
+    Shows the count, a bar, the ETA and the time per photo.
+
+    Args:
+        total: number of photos.
+        label: what is being done, printed once above the bar.
     """
 
-    def __init__(self, total, label, stream=None):
-        self.total, self.label = total, label
-        self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty()
-        self.start = time.monotonic()
-        self.done = 0
-        self.every = max(1, total // 20)
+    def __init__(self, total, label):
+        import keras
+
+        print(f"{label}: {total} photo(s)", file=sys.stderr)
+        with contextlib.redirect_stdout(sys.stderr):  # Progbar reads sys.stdout
+            self.bar = keras.utils.Progbar(
+                total, unit_name="photo", interval=0.05 if sys.stderr.isatty() else 10.0
+            )
 
     def advance(self, count=1):
-        self.done += count
-        if not self.tty and self.done % self.every and self.done != self.total:
-            return
-        elapsed = time.monotonic() - self.start
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        eta = (self.total - self.done) / rate if rate > 0 else 0.0
-        line = (
-            f"{self.label} {self.done}/{self.total} "
-            f"{100 * self.done // max(1, self.total)}% {rate:.1f} photos/s "
-            f"ETA {int(eta) // 60}:{int(eta) % 60:02d}"
-        )
-        end = "\n" if not self.tty or self.done == self.total else ""
-        print(("\r" if self.tty else "") + line, end=end, file=self.stream, flush=True)
+        with contextlib.redirect_stdout(sys.stderr):
+            self.bar.add(count)
 
 
 def _colorized(paths, model, args):
-    """Reads and colorizes photo files in bounded chunks.
+    """Reads and colorizes photo files in bounded chunks (at `args.render_size`).
 
     Yields `(path, rgb, colored, reason)` for each path in order: the photo
     as float RGB in [0, 1] and its colorization (uint8, same size), or
@@ -137,16 +209,17 @@ def _colorized(paths, model, args):
     from keras_colorize.inference import colorize
 
     hints = getattr(args, "hints", None) or None
+    render_size = args.render_size or DEFAULT_RENDER_SIZE
 
     def run(chunk):
         try:
             colored = colorize([rgb for _, rgb in chunk], model, hints=hints,
-                               render_size=args.render_size, batch_size=args.batch_size)
+                               render_size=render_size, batch_size=args.batch_size)
             yield from ((path, rgb, out, None) for (path, rgb), out in zip(chunk, colored))
         except Exception:  # find the culprit: one photo at a time
             for path, rgb in chunk:
                 try:
-                    yield path, rgb, colorize(rgb, model, render_size=args.render_size, hints=hints), None
+                    yield path, rgb, colorize(rgb, model, render_size=render_size, hints=hints), None
                 except Exception as error:
                     yield path, None, None, _reason(error)
 
@@ -186,7 +259,8 @@ def _add_colorize_parser(subparsers):
             "Colorizes photos (files, or folders searched recursively) into OUTDIR as PNG files of the "
             "photo's own size, named NAME<suffix>.png and mirroring sub-folders. Existing outputs are "
             "skipped (a rerun resumes an interrupted run) unless --overwrite. Inputs are never modified. "
-            "Unreadable inputs are listed at the end; the exit code is 1 if any failed."
+            "Options go before or after the paths; names that start with a dash go after --. "
+            "Unreadable inputs (and folders) are listed at the end; the exit code is 1 if any failed."
         ),
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="photo files or folders")
@@ -208,23 +282,31 @@ def plan_outputs(paths, outdir, suffix):
     A file `F` gives `outdir/<stem(F)><suffix>.png`; a folder `D` gives one
     output per image under it, at the same relative place under `outdir`
     (`D/a/b.jpg` -> `outdir/a/b<suffix>.png`). Files already under `outdir`
-    are left out. When two inputs would get the same name (`a.jpg` and
-    `a.png`), each keeps its extension in the name (`a_jpg<suffix>.png`).
+    are left out. Output names are distinct even where the file system
+    ignores case: when two inputs would get the same name (`a.jpg` and
+    `a.png`, or `z.jpg` and `z.JPG`), each keeps its extension in the name
+    (`a_jpg<suffix>.png`), and a number where that is not enough
+    (`z_jpg<suffix>.png`, `z_jpg_2<suffix>.png`, in sorted input order).
 
     Returns:
         A tuple `(jobs, failures)`: a list of `(input, output)` and a list
-        of `(path, reason)` for paths that give nothing.
+        of `(path, reason)` for paths that give nothing, including folders
+        that cannot be read (`PermissionError: ...`).
     """
-    from keras_colorize.data import list_images
+    from keras_colorize.data.files import list_images
 
     outdir = os.path.abspath(outdir)
     candidates, failures, seen = [], [], set()
     for path in paths:
         path = os.fspath(path)
         if os.path.isdir(path):
+            errors = []
             try:
-                found = list_images(path)
+                found = list_images(path, errors=errors)
             except ValueError:
+                found = None
+            failures.extend(errors)
+            if found is None or (not found and not errors):
                 failures.append((path, "no image files in this folder"))
                 continue
             found = [f for f in found if not _is_output(f, path, outdir, suffix)]
@@ -240,19 +322,26 @@ def plan_outputs(paths, outdir, suffix):
             continue
         seen.add(key)
         stem = os.path.splitext(relative)[0]
-        planned.setdefault(os.path.join(outdir, stem + suffix + ".png"), []).append((source, relative))
+        planned.setdefault(os.path.join(outdir, stem + suffix).casefold(), []).append((source, relative))
     jobs, taken = [], set()
-    for output, group in planned.items():
+    for group in planned.values():
         for source, relative in group:
+            stem, ext = os.path.splitext(relative)
             if len(group) > 1:
-                stem, ext = os.path.splitext(relative)
-                output = os.path.join(outdir, f"{stem}_{ext[1:].lower()}{suffix}.png")
-            if output in taken:
-                failures.append((source, f"another input also gives {output}; colorize it separately"))
-                continue
-            taken.add(output)
-            jobs.append((source, output))
+                stem = f"{stem}_{ext[1:].lower()}"
+            jobs.append((source, _distinct(os.path.join(outdir, stem), suffix, taken)))
     return jobs, failures
+
+
+def _distinct(stem, suffix, taken):
+    """`stem<suffix>.png`, or `stem_2<suffix>.png`, ...: the first name not in `taken` (ignoring case)."""
+    number = 1
+    while True:
+        output = f"{stem}{f'_{number}' if number > 1 else ''}{suffix}.png"
+        if output.casefold() not in taken:
+            taken.add(output.casefold())
+            return output
+        number += 1
 
 
 def _is_output(path, folder, outdir, suffix):
@@ -271,12 +360,16 @@ def _colorize_command(args):
     jobs, failures = plan_outputs(args.paths, args.output, args.suffix)
     if args.hints and len(jobs) != 1:
         raise CommandError(f"--hint applies to a single photo; {len(jobs)} given")
+    if not jobs and not failures:
+        raise CommandError("no input photos given")
+    # The model is loaded and checked even when every output exists: a bad model is an error.
+    model = _load_model(args.model)
+    args.render_size = _render_size(model, args)
     remove_stale_parts(output for _, output in jobs)
     todo = [(s, o) for s, o in jobs if args.overwrite or not os.path.lexists(o)]
     done_before = len(jobs) - len(todo)
     written = 0
     if todo:
-        model = _load_model(args.model)
         outputs = dict(todo)
         progress = Progress(len(todo), "colorize")
         for source, _, colored, reason in _colorized(list(outputs), model, args):
@@ -289,8 +382,6 @@ def _colorize_command(args):
             if reason is not None:
                 failures.append((source, reason))
             progress.advance()
-    elif not jobs and not failures:
-        raise CommandError("no input photos given")
     print(
         f"{written} photo(s) colorized into {args.output}, {done_before} already done"
         f"{' (skipped; --overwrite redoes them)' if done_before else ''}, {len(failures)} failed.",
@@ -307,39 +398,86 @@ def _colorize_command(args):
 def _add_evaluate_parser(subparsers):
     parser = subparsers.add_parser(
         "evaluate",
-        help="score a model on a folder of color photos",
+        help="score a model on a folder of color photos, beside the gray and mean-ab baselines",
         description=(
             "Colorizes each photo of DIR (recursively) from its own lightness and compares the result with "
             "the photo (8-bit sRGB, mean over photos): PSNR (dB), SSIM, colorfulness of the results, "
-            "colorfulness gap to the photos, and the count n."
+            "colorfulness gap to the photos, and the count n. The same scores are given for two baselines "
+            "that need no model, each photo's own lightness with a = b = 0 (gray) and with the mean ab of "
+            "the set (mean ab): a model is only useful where it beats them."
         ),
     )
     parser.add_argument("directory", metavar="DIR", help="folder of color photos")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object (the model's scores, n, and 'baselines')")
     _add_model_options(parser)
     parser.set_defaults(run=_evaluate_command)
     return parser
 
 
 EVALUATE_KEYS = ("psnr", "ssim", "colorfulness", "colorfulness_gap")
+BASELINES = ("gray", "mean_ab")
+
+
+def with_ab(photo, ab):
+    """A photo's own lightness with the given ab (broadcast), as 8-bit sRGB.
+
+    As `benchmarks/dev_quality.py` computes its baselines.
+
+    Args:
+        photo: uint8 RGB, `(H, W, 3)`.
+        ab: the chroma, `(2,)` or broadcastable to `(H, W, 2)`; 0 gives gray.
+
+    Returns:
+        A uint8 `(H, W, 3)` array (chroma brought into the sRGB gamut).
+    """
+    import keras
+    import numpy as np
+
+    from keras_colorize import color
+
+    lab = keras.ops.convert_to_numpy(color.rgb_to_lab(photo / 255.0)).copy()
+    lab[..., 1:] = ab
+    out = keras.ops.convert_to_numpy(color.lab_to_rgb(color.fit_chroma_to_gamut(lab)))
+    return np.round(out * 255).astype(np.uint8)
 
 
 def _evaluate_command(args):
-    from keras_colorize.data import list_images
-    from keras_colorize.metrics import evaluate_images
+    import keras
+    import numpy as np
 
+    from keras_colorize import color
+    from keras_colorize import metrics
+    from keras_colorize.data import read_image
+    from keras_colorize.data.files import list_images
+
+    errors = []
     try:
-        paths = list_images(args.directory)
+        paths = list_images(args.directory, errors=errors)
     except ValueError as error:
         raise CommandError(str(error)) from None
     model = _load_model(args.model)
-    failures, rows = [], []
+    args.render_size = _render_size(model, args)
+
+    def scores(colored, truth):
+        # Every key is a mean over photos: averaging per photo is exact.
+        result = metrics.evaluate_images([colored], [truth])
+        return [result[key] for key in EVALUATE_KEYS]
+
+    failures, rows, gray_rows, good = list(errors), [], [], []
+    ab_sum, pixels = np.zeros(2), 0
     progress = Progress(len(paths), "evaluate")
     for path, rgb, colored, reason in _colorized(paths, model, args):
         if reason is None:
-            try:  # every key is a mean over photos: averaging per photo is exact
-                scores = evaluate_images([colored], [np.round(rgb * 255).astype(np.uint8)])
-                rows.append([scores[key] for key in EVALUATE_KEYS])
+            truth = np.round(rgb * 255).astype(np.uint8)
+            try:
+                row = scores(colored, truth)
+                gray_rows.append(scores(with_ab(truth, 0.0), truth))
+                rows.append(row)
+                good.append(path)
+                ab = keras.ops.convert_to_numpy(color.rgb_to_lab(truth / 255.0))[..., 1:]
+                ab_sum += ab.reshape(-1, 2).sum(axis=0, dtype="float64")
+                pixels += ab.shape[0] * ab.shape[1]
             except ValueError as error:  # e.g. smaller than the SSIM window
                 reason = _reason(error)
         if reason is not None:
@@ -348,15 +486,25 @@ def _evaluate_command(args):
     if not rows:
         _print_failures(failures)
         raise CommandError(f"no photo of {args.directory} could be evaluated")
+    mean_ab = ab_sum / pixels
+    mean_ab_rows = []  # second pass: the set's mean ab is known only now
+    for path in good:
+        truth = np.round(read_image(path) * 255).astype(np.uint8)
+        mean_ab_rows.append(scores(with_ab(truth, mean_ab), truth))
     result = dict(zip(EVALUATE_KEYS, np.mean(rows, axis=0).tolist()), n=len(rows))
+    result["baselines"] = {
+        name: dict(zip(EVALUATE_KEYS, np.mean(table, axis=0).tolist()))
+        for name, table in zip(BASELINES, (gray_rows, mean_ab_rows))
+    }
+    result["baselines"]["mean_ab"]["ab"] = mean_ab.tolist()
     if args.json:
         print(json.dumps(result))
     else:
-        print(
-            f"PSNR {result['psnr']:.2f} dB  SSIM {result['ssim']:.4f}  "
-            f"colorfulness {result['colorfulness']:.2f}  colorfulness gap "
-            f"{result['colorfulness_gap']:.2f}  n {result['n']}"
-        )
+        labels = {"model": "model", "gray": "gray (a = b = 0)", "mean_ab": "mean ab of the set"}
+        print(f"{'':20s} {'PSNR (dB)':>9s} {'SSIM':>7s} {'colorfulness':>12s} {'gap':>7s}   n {result['n']}")
+        for name, row in [("model", result)] + list(result["baselines"].items()):
+            print(f"{labels[name]:20s} {row['psnr']:9.2f} {row['ssim']:7.4f} {row['colorfulness']:12.2f} "
+                  f"{row['colorfulness_gap']:7.2f}")
     _print_failures(failures)
     return 1 if failures else 0
 
@@ -373,15 +521,18 @@ def _add_train_parser(subparsers):
         argument_default=argparse.SUPPRESS,  # the library's defaults apply
     )
     parser.add_argument("data_dir", metavar="DATA_DIR", help="folder of color photos")
-    parser.add_argument("--recipe", required=True, metavar="NAME",
-                        help="a recipe of keras_colorize.training.RECIPES")
-    parser.add_argument("--epochs", required=True, type=_positive_int)
+    parser.add_argument("--recipe", required=True, type=_recipe, metavar="NAME",
+                        help=f"one of {', '.join(RECIPE_NAMES)} (keras_colorize.training.RECIPES: "
+                             "model, image and batch size, loss, optimizer, schedule)")
+    parser.add_argument("--epochs", required=True, type=_positive_int, metavar="N",
+                        help="epochs to train (a rerun with --checkpoint-dir resumes, and continues to N)")
     parser.add_argument("--image-size", type=_positive_int, metavar="N", help="default: the recipe's")
     parser.add_argument("--batch-size", type=_positive_int, metavar="B", help="default: the recipe's")
     parser.add_argument("--checkpoint-dir", metavar="DIR", help="checkpoints; a rerun resumes from them")
     parser.add_argument("--output", metavar="PATH", help="where to save the trained .keras model")
-    parser.add_argument("--validation-split", type=float, metavar="F")
-    parser.add_argument("--seed", type=int)
+    parser.add_argument("--validation-split", type=float, metavar="F",
+                        help="fraction of the photos kept for validation")
+    parser.add_argument("--seed", type=int, help="seed of the split and the initial weights")
     parser.set_defaults(run=_train_command)
     return parser
 
@@ -389,15 +540,18 @@ def _add_train_parser(subparsers):
 def _train_command(args):
     from keras_colorize.training import train_from_directory
 
-    options = {k: v for k, v in vars(args).items() if k not in ("run", "command", "data_dir")}
-    train_from_directory(args.data_dir, **options)
+    options = {k: v for k, v in vars(args).items() if k not in ("run", "command", "data_dir", "verbose", "parser")}
+    try:
+        train_from_directory(args.data_dir, **options)
+    except ValueError as error:  # a bad folder or option: one line, not a traceback
+        raise CommandError(_reason(error)) from None
     return 0
 
 
 def _add_tune_parser(subparsers):
     parser = subparsers.add_parser(
         "tune",
-        help="hyperparameter search (options: keras-colorize tune --help)",
+        help="hyperparameter search (options: keras-colorize tune --help; needs keras_colorize[tuning])",
         description="Runs keras_colorize.tuning.main with the remaining arguments.",
         add_help=False,  # --help goes to the tuning script
     )
@@ -406,23 +560,31 @@ def _add_tune_parser(subparsers):
 
 
 def _tune_command(args, extra):
+    import importlib.util
+
+    if importlib.util.find_spec("keras_tuner") is None:
+        raise CommandError("hyperparameter search needs KerasTuner: pip install 'keras_colorize[tuning]'")
+    verbose = "--verbose" in extra
+    import_keras(verbose=verbose)
     from keras_colorize.tuning import main as tuning_main
 
-    result = tuning_main(extra)
+    result = tuning_main([a for a in extra if a != "--verbose"])
     return result if isinstance(result, int) else 0
 
 
 def _add_export_parser(subparsers):
     parser = subparsers.add_parser(
         "export",
-        help="export a .keras colorizer as .keras, SavedModel or TFLite",
+        help="export a .keras colorizer (or the shipped one) as .keras, SavedModel or TFLite",
         description="Exports MODEL to OUT (keras_colorize.export.export_model).",
     )
-    parser.add_argument("model", metavar="MODEL", help="a .keras colorizer")
+    parser.add_argument("model", metavar="MODEL",
+                        help=f"a .keras colorizer, or {DEFAULT_MODEL_NAME!r} for the model shipped with the package")
     parser.add_argument("out", metavar="OUT", help="output file or folder")
     parser.add_argument("--format", required=True, choices=("keras", "saved_model", "tflite"))
-    parser.add_argument("--render-size", type=_positive_int, default=256, metavar="N",
-                        help="image side the exported graph runs the model at (default 256)")
+    parser.add_argument("--render-size", type=_positive_int, default=None, metavar="N",
+                        help=f"image side the exported graph runs the model at, for a model whose input size "
+                             f"is dynamic (default {DEFAULT_RENDER_SIZE}; a fixed-size model uses its own)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
     parser.set_defaults(run=_export_command)
     return parser
@@ -432,6 +594,7 @@ def _export_command(args):
     from keras_colorize.export import export_model
 
     model = _load_model(args.model)
+    args.render_size = _render_size(model, args)
     try:
         export_model(model, args.out, format=args.format, render_size=args.render_size,
                      overwrite=args.overwrite)
@@ -472,6 +635,7 @@ def _video_command(args):
     from keras_colorize.video import colorize_video
 
     model = _load_model(args.model)
+    args.render_size = _render_size(model, args)
     try:
         count = colorize_video(
             args.input, args.output, model, temporal=args.temporal, render_size=args.render_size,
@@ -508,6 +672,7 @@ def _serve_command(args):
     from keras_colorize.serve import serve
 
     model = _load_model(args.model)
+    args.render_size = _render_size(model, args)
     print(f"serving on http://{args.host}:{args.port}/ (Ctrl+C stops)", file=sys.stderr)
     serve(model, host=args.host, port=args.port, render_size=args.render_size)
     return 0
@@ -533,19 +698,34 @@ def build_parser():
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in PARSERS:
-        add(subparsers)
+        command = add(subparsers)
+        if command.add_help:  # not `tune`, whose options are the tuning script's
+            command.add_argument("--verbose", action="store_true", default=False,
+                                 help="let TensorFlow's and Keras' log lines through")
+            command.set_defaults(parser=command)
     return parser
 
 
 def main(argv=None):
-    """Runs `keras-colorize` with `argv` (default: the command line); returns the exit code."""
+    """Runs `keras-colorize` with `argv` (default: the command line); returns the exit code.
+
+    Options may come before or after a subcommand's paths (`colorize a.jpg -o
+    out b.jpg`); everything after `--` is a path. `--help` and usage errors
+    (exit code 2) import neither Keras nor TensorFlow.
+    """
+    argv = sys.argv[1:] if argv is None else [os.fspath(a) for a in argv]
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
+    if not getattr(args, "passthrough", False):
+        # The subcommand again, options and paths intermixed (argparse's own
+        # pass stops taking paths at the first option).
+        command = args.command
+        args = args.parser.parse_intermixed_args(argv[argv.index(command) + 1 :])
+        args.command = command
     try:
         if getattr(args, "passthrough", False):
             return args.run(args, extra)
-        if extra:
-            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        import_keras(verbose=args.verbose)
         return args.run(args)
     except CommandError as error:
         print(f"keras-colorize {args.command}: error: {error}", file=sys.stderr)
