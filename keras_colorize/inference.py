@@ -7,7 +7,10 @@ photo itself and `render_size` only trades speed for color detail (the
 render-factor approach of DeOldify).
 """
 
+import functools
 import os
+import threading
+import warnings
 
 import cv2
 import keras
@@ -15,18 +18,52 @@ import numpy as np
 
 from keras_colorize import color
 from keras_colorize import hints as hint_maps
+from keras_colorize import progress as progress_bars
 
 # Rows of the full-resolution image converted at a time: bounds memory for
 # very large photos (a 12000-pixel-wide strip of 512 rows is ~70 MB float32).
 _ROWS_PER_STRIP = 512
 # Annealed-mean temperature of Zhang et al. (2016) for classifier models.
 DEFAULT_TEMPERATURE = 0.38
+# What a folder or a list does with an input that cannot be read.
+ERRORS = ("raise", "skip")
+# Float images may overshoot [0, 1] by this much (rounding); beyond it they
+# are refused rather than clipped (0..255 floats would come out white).
+_FLOAT_TOLERANCE = 1.0 / 255.0
+# One forward pass at a time through the shared default model.
+_DEFAULT_MODEL_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def _default_model():
+    """The shipped default model, loaded once per process (loading it on every
+    call cost ~2 s and a new tf.function trace each time)."""
+    from keras_colorize.weights import load_default_model
+
+    return load_default_model()
+
+
+class ColorizedPhotos(list):
+    """What `colorize()` returns for a folder or a list: the RGB uint8 photos.
+
+    A list, with two attributes:
+
+    - `sources`: for each photo of the list, the input it comes from (its
+      file path, or its index in the list given for an array);
+    - `skipped`: `(source, reason)` for each input that could not be read
+      (`errors="skip"`), the reason in one line.
+    """
+
+    def __init__(self, photos=(), sources=(), skipped=()):
+        super().__init__(photos)
+        self.sources = list(sources)
+        self.skipped = list(skipped)
 
 
 def _as_rgb_float(image):
     """Any user image (path or array, gray or RGB(A), int or float) -> float32 RGB."""
     if isinstance(image, (str, os.PathLike)):
-        from keras_colorize.data import read_image  # tf is only needed for files
+        from keras_colorize.data import read_image  # the one decoder of files
 
         return read_image(image)
     array = np.asarray(image)
@@ -39,6 +76,11 @@ def _as_rgb_float(image):
             "Expected an image of shape (H, W), (H, W, 1), (H, W, 3) or "
             f"(H, W, 4). Received: shape={array.shape}"
         )
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise ValueError(
+            "The image is empty: it has no pixel. Expected a height and a width "
+            f"of at least 1. Received: shape={np.shape(image)}"
+        )
     array = array[..., :3]
     if array.dtype == np.uint8 or array.dtype == np.uint16:
         return array.astype(np.float32) / np.iinfo(array.dtype).max
@@ -49,6 +91,14 @@ def _as_rgb_float(image):
                 f"The image holds {int(bad.sum())} NaN or infinite value(s) (first at "
                 f"index {tuple(int(i) for i in np.argwhere(bad)[0])}); expected "
                 "finite values in [0, 1]."
+            )
+        low, high = float(array.min()), float(array.max())
+        if low < -_FLOAT_TOLERANCE or high > 1.0 + _FLOAT_TOLERANCE:
+            raise ValueError(
+                f"Float images must hold values in [0, 1]; this one ({array.dtype}) "
+                f"spans [{low:.6g}, {high:.6g}]. Pass uint8 (0..255) or uint16 "
+                "(0..65535) arrays, or floats in [0, 1] (e.g. `image / 255` for "
+                "floats in 0..255)."
             )
         return np.clip(array, 0.0, 1.0).astype(np.float32)
     raise ValueError(
@@ -112,16 +162,25 @@ def colorize(
     batch_size=8,
     vividness=1.0,
     hints=None,
+    errors="skip",
+    verbose="auto",
 ):
     """Colorizes photos at their full resolution.
 
+    Files are decoded by `keras_colorize.decoding` (through
+    `data.read_image`), the same decoder as the command line and the web
+    page: `colorize(path)` gives what `colorize(np.asarray(PIL.Image.open(path)))`
+    gives for an upright photo.
+
     Args:
         images: one image or several: a file path, a folder path (all its
-            images), a NumPy array (gray `(H, W)` / `(H, W, 1)` or RGB(A),
-            uint8, uint16 or float in [0, 1]), or a list of those.
+            images, searched recursively), a NumPy array (gray `(H, W)` /
+            `(H, W, 1)` or RGB(A), uint8, uint16 or float in [0, 1]), or a
+            list of those.
         model: a Keras colorizer taking `L / 100` of shape `(S, S, 1)` and
             giving ab / 128 (2 channels, tanh), RGB (3 channels) or ab-bin
-            probabilities (676 or 261 channels). None uses the default model.
+            probabilities (676 or 261 channels). None uses the default
+            model (loaded once per process).
         render_size: side of the square the model sees (when its input size
             is not fixed): larger is slower with finer color detail.
         batch_size: photos per forward pass.
@@ -133,10 +192,23 @@ def colorize(
             `x` the column and `y` the row of a pixel of the full-resolution
             image, `r, g, b` in 0..255. A hint model given no hints
             colorizes on its own.
+        errors: for a folder or a list, what an input that cannot be read
+            (a bad file, an empty or out-of-range array) does: `"skip"`
+            colorizes the others, warns once and lists it in the result's
+            `skipped`, as the command line does; `"raise"` raises its
+            `ValueError`. One image always raises.
+        verbose: `"auto"` (a progress bar for a folder), 0 (silent), 1 (a
+            bar) or 2 (one line at the end); see `progress.progress_bar`.
 
     Returns:
         An RGB uint8 array of the input's own height and width for one
-        image; a list of them for a list or a folder.
+        image. For a folder or a list, a `ColorizedPhotos`: a list of them
+        with `sources` (the path, or the index in the list for an array, of
+        each photo) and `skipped` (`(source, reason)` of each input left out).
+
+    Raises:
+        ValueError: for a bad argument, an image that cannot be read (one
+            image, or `errors="raise"`), or a folder without images.
 
     Example:
 
@@ -144,11 +216,20 @@ def colorize(
     >>> color_photo = colorize(data.camera(), model=model)  # doctest: +SKIP
     >>> color_photo.shape
     (512, 512, 3)
+    >>> album = colorize("old_album/", model=model)  # doctest: +SKIP
+    >>> for path, photo in zip(album.sources, album): ...  # doctest: +SKIP
+    >>> album.skipped  # doctest: +SKIP
+    [('old_album/torn.jpg', 'truncated JPEG (no end-of-image marker)')]
     """
     if vividness <= 0:
         raise ValueError(f"`vividness` must be positive. Received: vividness={vividness}")
+    if errors not in ERRORS:
+        raise ValueError(f"`errors` must be one of {ERRORS}. Received: errors={errors!r}")
+    if verbose not in ("auto", 0, 1, 2):
+        raise ValueError(f"`verbose` must be 'auto', 0, 1 or 2. Received: verbose={verbose!r}")
     single = not isinstance(images, (list, tuple))
-    if single and isinstance(images, (str, os.PathLike)) and os.path.isdir(images):
+    folder = single and isinstance(images, (str, os.PathLike)) and os.path.isdir(images)
+    if folder:
         from keras_colorize.data import list_images
 
         images, single = list_images(images), False
@@ -158,10 +239,9 @@ def colorize(
             f"`hints` apply to one image; received {len(items)} images. "
             "Call colorize() once per image with its own hints."
         )
+    lock = None
     if model is None:
-        from keras_colorize.weights import load_default_model
-
-        model = load_default_model()
+        model, lock = _default_model(), _DEFAULT_MODEL_LOCK
     if hints and model.input_shape[-1] != hint_maps.INPUT_CHANNELS:
         raise ValueError(
             "`hints` need a hint model (4 input channels: L, hint ab, mask), "
@@ -170,20 +250,50 @@ def colorize(
         )
     side = _render_side(model, render_size)
     temperature = DEFAULT_TEMPERATURE / vividness
-    results = []
+    if verbose == "auto":
+        verbose = 1 if folder and len(items) > 1 else 0
+    progress = progress_bars.progress_bar(len(items), verbose=verbose)
+    results, sources, skipped = [], [], []
     for start in range(0, len(items), batch_size):
-        rgbs = [_as_rgb_float(item) for item in items[start : start + batch_size]]
-        lightness = [_lightness(rgb) for rgb in rgbs]
+        chunk = []
+        for index in range(start, min(start + batch_size, len(items))):
+            item = items[index]
+            source = os.fspath(item) if isinstance(item, (str, os.PathLike)) else index
+            try:
+                chunk.append((source, _as_rgb_float(item)))
+            except ValueError as error:
+                if single or errors == "raise":
+                    raise
+                skipped.append((source, getattr(error, "reason", None) or str(error)))
+                progress.advance()
+        if not chunk:
+            continue
+        lightness = [_lightness(rgb) for _, rgb in chunk]
         boxes, smalls = [], []
         for l_full in lightness:
             small, box = _letterbox(l_full, side)
             smalls.append(small)
             boxes.append(box)
         user = [_render_hints(hints, lightness[0].shape, boxes[0], side)] if hints else None
-        abs_small = _predict_ab(model, smalls, temperature, vividness, user)
+        if lock is None:
+            abs_small = _predict_ab(model, smalls, temperature, vividness, user)
+        else:
+            with lock:
+                abs_small = _predict_ab(model, smalls, temperature, vividness, user)
         for l_full, box, ab in zip(lightness, boxes, abs_small):
             results.append(_full_resolution(l_full, ab, box))
-    return results[0] if single else results
+        sources.extend(source for source, _ in chunk)
+        progress.advance(len(chunk))
+    if single:
+        return results[0]
+    if skipped:
+        listing = "\n".join(f"  {source}: {reason}" for source, reason in skipped)
+        warnings.warn(
+            f"Skipped {len(skipped)} of {len(items)} input(s) that could not be read "
+            f"(listed in the result's `skipped`):\n{listing}",
+            stacklevel=2,
+        )
+    return ColorizedPhotos(results, sources, skipped)
 
 
 def _render_hints(hints, shape, box, side):
@@ -220,7 +330,7 @@ def _predict_ab(model, smalls, temperature, vividness, user_hints=None):
         if user_hints is None:
             user_hints = np.zeros(inputs.shape[:-1] + (hint_maps.HINT_CHANNELS,), np.float32)
         inputs = np.concatenate([inputs, np.asarray(user_hints, np.float32)], axis=-1)
-    predictions = np.asarray(model.predict(inputs, verbose=0), dtype=np.float32)
+    predictions = _forward(model, inputs)
     abs_small = []
     for prediction in predictions:
         ab = _decode_prediction(prediction, temperature)
@@ -228,6 +338,23 @@ def _predict_ab(model, smalls, temperature, vividness, user_hints=None):
             ab = ab * vividness
         abs_small.append(ab)
     return np.stack(abs_small).astype(np.float32)
+
+
+def _forward(model, inputs):
+    """The model on a batch, padded to a power-of-two size.
+
+    The renders all have the model's square size, so padding the batch to
+    1, 2, 4, 8, ... rows bounds the shapes a backend compiles for (JAX and
+    XLA compile once per shape) whatever the mix of calls; `predict_on_batch`
+    skips `predict`'s per-call dataset set-up (~50 ms on CPU).
+    """
+    count = len(inputs)
+    bucket = 1 << max(0, count - 1).bit_length()
+    if bucket > count:
+        padding = np.zeros((bucket - count,) + inputs.shape[1:], inputs.dtype)
+        inputs = np.concatenate([inputs, padding])
+    outputs = model.predict_on_batch(inputs)
+    return np.asarray(keras.ops.convert_to_numpy(outputs), dtype=np.float32)[:count]
 
 
 def _full_resolution(lightness, ab, box):

@@ -12,6 +12,7 @@ import os
 import zipfile
 
 import keras
+import numpy as np
 
 from keras_colorize import color
 from keras_colorize import losses  # noqa: F401 (registers the losses a compiled model names)
@@ -53,8 +54,41 @@ def _read_config(path):
         ) from None
 
 
+# Square sides the output size is probed at (a dynamic-size model may need a
+# multiple of its total stride: the first side it runs at decides).
+_PROBE_SIDES = (64, 256)
+
+
+def _probe_output_size(model, in_shape):
+    """Runs the model on zeros of a small size; returns (input hw, output hw) or a problem."""
+    fixed = tuple(in_shape[1:3])
+    sides = [fixed] if None not in fixed else [(s, s) for s in _PROBE_SIDES]
+    first_error = None
+    for hw in sides:
+        probe = np.zeros((1,) + hw + (in_shape[-1],), "float32")
+        try:
+            output = model(probe, training=False)
+        except Exception as error:  # a model that needs another size, or a broken one
+            first_error = first_error or error
+            continue
+        out_shape = tuple(keras.ops.shape(keras.tree.flatten(output)[0]))
+        return hw, out_shape[1:3], None
+    message = str(first_error).strip().splitlines()[0] if str(first_error).strip() else ""
+    return None, None, (
+        f"no output on a zero input of size {sides[0]} or any probed size "
+        f"({type(first_error).__name__}: {message})"
+    )
+
+
 def check_colorizer(model, source="model"):
     """Raises a `ValueError` unless `model` maps L (B, H, W, 1) to ab, RGB or ab bins.
+
+    Checks the channel counts of the input and output, then runs the model
+    once on zeros of a small size (its own fixed size, or 64², else 256²)
+    and checks that the output has the input's height and width:
+    `colorize()` lays the predicted chroma over the photo pixel for pixel,
+    so a model that shrinks or crops (a stride-2 layer, valid padding)
+    would misplace every color.
 
     Args:
         model: a `keras.Model`.
@@ -79,6 +113,14 @@ def check_colorizer(model, source="model"):
             )
         elif in_shape[1:3] != out_shape[1:3]:
             problem = f"input {in_shape} and output {out_shape} of different sizes"
+        else:
+            probe_hw, out_hw, problem = _probe_output_size(model, in_shape)
+            if problem is None and tuple(out_hw) != tuple(probe_hw):
+                problem = (
+                    f"an output of size {tuple(out_hw)} for an input of size {tuple(probe_hw)}; "
+                    "the output must have the input's height and width (a stride or "
+                    "'valid' padding that shrinks it would misplace the colors)"
+                )
     if problem:
         raise ValueError(f"{source} is not a colorizer: it has {problem}.")
 

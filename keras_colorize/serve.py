@@ -23,7 +23,7 @@ from keras_colorize.hints import INPUT_CHANNELS
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 50_000_000
-ACCEPTED_FORMATS = ("JPEG", "PNG", "BMP", "GIF", "WEBP")
+ACCEPTED_FORMATS = ("JPEG", "MPO", "PNG", "BMP", "GIF", "WEBP")  # those of keras_colorize.decoding
 MAX_HINTS = 200
 
 
@@ -37,28 +37,30 @@ class BadUpload(Exception):
 
 
 def decode_upload(data):
-    """Upload bytes -> upright RGB uint8 array, or `BadUpload` with the reason."""
-    from PIL import Image
-    from PIL import ImageOps
-    from PIL import UnidentifiedImageError
+    """Upload bytes -> upright float32 RGB in [0, 1], or `BadUpload` with the reason.
 
-    if not data:
-        raise BadUpload(400, "The uploaded file is empty.")
+    Decodes with `keras_colorize.decoding.decode_bytes`, as the command line
+    and `colorize(path)` do, so the page gives the same result for any file;
+    the size limit (`MAX_PIXELS`) is checked from the header before decoding.
+    """
+    from keras_colorize import decoding
+
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format not in ACCEPTED_FORMATS:
-                raise BadUpload(
-                    415, f"Unsupported image type {image.format}; use one of {', '.join(ACCEPTED_FORMATS)}."
-                )
-            if image.width * image.height > MAX_PIXELS:
-                raise BadUpload(
-                    413, f"The image has {image.width}×{image.height} pixels; the limit is {MAX_PIXELS:,}."
-                )
-            return np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
-    except UnidentifiedImageError:
-        raise BadUpload(400, "The uploaded file is not an image.") from None
-    except (OSError, SyntaxError, ValueError) as error:  # truncated or corrupt data
-        raise BadUpload(400, f"The image cannot be decoded: {error}") from None
+        return decoding.decode_bytes(data, max_pixels=MAX_PIXELS, formats=ACCEPTED_FORMATS)
+    except decoding.ImageDecodeError as error:
+        if error.kind == "empty":
+            raise BadUpload(400, "The uploaded file is empty.") from None
+        if error.kind == "not_image":
+            raise BadUpload(400, "The uploaded file is not an image.") from None
+        if error.kind == "unsupported":
+            raise BadUpload(
+                415, f"Unsupported image type ({error.reason}); use one of {', '.join(ACCEPTED_FORMATS)}."
+            ) from None
+        if error.kind == "too_large":
+            raise BadUpload(
+                413, f"The image is too large ({error.reason}); the limit is {MAX_PIXELS:,} pixels."
+            ) from None
+        raise BadUpload(400, f"The image cannot be decoded: {error.reason}.") from None
 
 
 def parse_hints(text):
@@ -88,8 +90,8 @@ def _png_data_url(rgb):
 
 
 def _gray(rgb):
-    """The photo's Lab lightness as a gray RGB image (what the model sees)."""
-    lightness = inference._lightness(rgb.astype(np.float32) / 255.0)
+    """Float RGB -> its Lab lightness as a gray RGB uint8 image (what the model sees)."""
+    lightness = inference._lightness(rgb)
     return inference._recombine(lightness, np.zeros(lightness.shape + (2,), np.float32))
 
 

@@ -95,29 +95,29 @@ def decode_image(contents, orientation=1, min_short_side=None):
 def read_image(path):
     """Reads one image file as upright float32 RGB in [0, 1] (a NumPy array).
 
+    The one decoding path for photo files outside the training pipeline
+    (`colorize()`, the command line, the web page): `keras_colorize.decoding`,
+    whose JPEG pixels are Pillow's (`np.asarray(PIL.Image.open(path))`) and
+    which refuses a JPEG on which libjpeg warns (a truncated photo).
+
     Args:
-        path: a JPEG, PNG, BMP or GIF file.
+        path: a JPEG, PNG, BMP, GIF or WebP file.
 
     Returns:
         A `(height, width, 3)` float32 NumPy array.
 
     Raises:
-        ValueError: if the file is not a readable image, with the reason.
+        ValueError: if the file is not a readable image, naming it, with a
+            one-line reason.
 
     Example:
 
     >>> read_image("old_photo.jpg").shape  # doctest: +SKIP
     (1200, 800, 3)
     """
-    path = os.fspath(path)
-    orientation, problem = files.inspect_image(path)
-    if problem:
-        raise ValueError(f"Cannot read image {path!r}: {problem}.")
-    try:
-        image = decode_image(tf.io.read_file(path), orientation)
-    except tf.errors.OpError as error:
-        raise ValueError(f"Cannot read image {path!r}: {error.message}") from None
-    return image.numpy()
+    from keras_colorize import decoding
+
+    return decoding.read_file(path)
 
 
 def _resize_short_side(image, image_size):

@@ -11,9 +11,11 @@ import warnings
 
 from PIL import Image
 
+from keras_colorize import decoding
+
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
-# Formats TensorFlow's `decode_image` reads, as Pillow names them.
-DECODABLE_FORMATS = ("JPEG", "PNG", "BMP", "GIF", "MPO", "WEBP")
+# Formats read (by `keras_colorize.decoding` and TensorFlow's `decode_image`), as Pillow names them.
+DECODABLE_FORMATS = decoding.FORMATS
 SUBSETS = ("training", "validation", "test")
 EXIF_ORIENTATION = 0x0112
 
@@ -85,17 +87,17 @@ def _truncation(path, image_format, size):
     with open(path, "rb") as handle:
         handle.seek(max(0, size - 2048))
         tail = handle.read()
-    if image_format in ("JPEG", "MPO") and b"\xff\xd9" not in tail:
-        return "truncated JPEG (no end-of-image marker)"
-    if image_format == "PNG" and b"IEND" not in tail[-64:]:
-        return "truncated PNG (no IEND chunk)"
-    return None
+    return decoding.truncation(image_format, tail)
 
 
 def inspect_image(path):
     """Checks that a file is an image TensorFlow can decode, and reads its EXIF orientation.
 
-    Reads the header and the last bytes only; it does not decode pixels.
+    Reads the header and the last bytes; a JPEG is also decoded at libjpeg's
+    smallest scale (1/8), strictly, so that a file on which libjpeg warns
+    ("Corrupt JPEG data: premature end of data segment": a truncated photo
+    with its end-of-image marker put back) is refused, as
+    `keras_colorize.decoding` refuses it.
 
     Args:
         path: a file path.
@@ -120,12 +122,19 @@ def inspect_image(path):
             warnings.simplefilter("ignore")
             with Image.open(path) as image:
                 image_format = image.format
+                mode = image.mode
                 orientation = image.getexif().get(EXIF_ORIENTATION, 1)
     except Exception as error:  # Pillow raises many types for bad files.
         return None, f"not a readable image ({type(error).__name__}: {error})"
     if image_format not in DECODABLE_FORMATS:
         return None, f"unsupported image format {image_format}"
     problem = _truncation(path, image_format, size)
+    if problem is None and image_format in ("JPEG", "MPO"):
+        try:
+            with open(path, "rb") as handle:
+                problem = decoding.jpeg_problem(handle.read(), mode)
+        except OSError as error:
+            problem = f"not a readable image ({type(error).__name__}: {error})"
     if problem:
         return None, problem
     if orientation not in range(1, 9):

@@ -1,0 +1,87 @@
+"""One progress display for long work (folders of photos, video frames): `keras.utils.Progbar`.
+
+`progress_bar(total)` gives an object with `advance(count=1)`. On a terminal
+(or a notebook) the bar is redrawn in place with the count, the ETA and the
+time per item, as Keras' `fit` shows it; in a log file (a stream that is not
+a terminal) a line is printed every 5 % and at the end, not one per item.
+"""
+
+import contextlib
+import sys
+
+import keras
+
+
+class Progress:
+    """A `keras.utils.Progbar` over `total` items; see `progress_bar`."""
+
+    def __init__(self, total, unit="photo", verbose=1, stream=None):
+        self.total = int(total)
+        self.done = 0
+        self.verbose = verbose
+        self._stream = stream
+        self._every = max(1, self.total // 20)
+        self._next = self._every
+        self._bar = None
+        if verbose:
+            with self._redirect():
+                self._bar = keras.utils.Progbar(self.total, verbose=verbose, unit_name=unit)
+                self.tty = self._interactive()
+                # Progbar treats any POSIX stream as a terminal; a log gets lines.
+                self._bar._dynamic_display = self.tty
+
+    def _stream_now(self):
+        return self._stream if self._stream is not None else sys.stdout
+
+    def _redirect(self):
+        stream = self._stream_now()
+        if stream is sys.stdout:
+            return contextlib.nullcontext()
+        return contextlib.redirect_stdout(stream)
+
+    def _interactive(self):
+        stream = self._stream_now()
+        return bool(getattr(stream, "isatty", lambda: False)()) or "ipykernel" in sys.modules
+
+    def advance(self, count=1):
+        """Marks `count` more items done and redraws (throttled in a log)."""
+        self.done = min(self.total, self.done + count)
+        if self._bar is None:
+            return
+        finished = self.done >= self.total
+        if not self.tty and not finished and self.done < self._next:
+            return
+        while self._next <= self.done:
+            self._next += self._every
+        with self._redirect():
+            self._bar.update(self.done, finalize=finished)
+
+
+def progress_bar(total, unit="photo", verbose=1, stream=None):
+    """A progress bar for `total` items of long work, on `keras.utils.Progbar`.
+
+    Args:
+        total: the number of items (photos, frames).
+        unit: what one item is called, for the time per item ("photo").
+        verbose: 0 (silent), 1 (a bar: redrawn in place on a terminal, a
+            line every 5 % in a log) or 2 (one line at the end), as Keras'
+            `verbose`.
+        stream: where it is written; None is `sys.stdout` (as Keras'
+            progress bars). The command line passes `sys.stderr`, so that
+            its results on stdout (`evaluate --json`) stay clean.
+
+    Returns:
+        A `Progress`: call `advance(count=1)` as items finish; `done` and
+        `total` count them.
+
+    Example:
+
+    >>> progress = progress_bar(3, verbose=0)
+    >>> for photo in range(3):
+    ...     progress.advance()
+    >>> progress.done
+    3
+    """
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"`verbose` must be 0, 1 or 2. Received: verbose={verbose!r}")
+    return Progress(total, unit=unit, verbose=verbose, stream=stream)
