@@ -1,6 +1,8 @@
 """tf.data pipelines on real photos and on messy folders."""
 
+import io
 import os
+import pathlib
 
 import numpy as np
 import pytest
@@ -187,6 +189,8 @@ def test_cache_gives_the_same_batches(photo_folder, tmp_path):
     "kwargs, match",
     [
         (dict(image_size=0), "image_size=0"),
+        (dict(image_size=(32, 4)), r"image_size=\(32, 4\)"),
+        (dict(image_size="64"), "image_size='64'"),
         (dict(batch_size=-1), "batch_size=-1"),
         (dict(color_space="hsv"), "hsv"),
         (dict(resize="squash"), "squash"),
@@ -305,3 +309,156 @@ def test_unreadable_folders_are_listed_not_skipped_silently(tmp_path, photos):
     assert found["plain"] == [str(tmp_path / "a.png"), locked]  # the reader reports it as bad
     assert "PermissionError" in found["top"] and repr(locked) in found["top"]
     assert [path for path, _ in found["skipped"]] == [locked] and locked in found["warned"]
+
+
+# --------------------------------------------------------------------------
+# Keras conventions: subset="both", image_size=(h, w), a known length.
+
+
+def short_png(image):
+    """A PNG whose header promises twice the rows its data holds: it passes
+    the header and tail checks but TensorFlow cannot decode it."""
+    import struct
+    import zlib
+
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, "PNG")
+    contents = bytearray(buffer.getvalue())
+    height = struct.unpack(">I", contents[20:24])[0]
+    contents[20:24] = struct.pack(">I", 2 * height)
+    contents[29:33] = struct.pack(">I", zlib.crc32(bytes(contents[12:29])))
+    return bytes(contents)
+
+
+def test_subset_both_gives_the_training_and_validation_datasets(photo_folder):
+    kwargs = dict(image_size=16, batch_size=8, validation_split=0.5, seed=1337)
+    train, val = data.from_directory(photo_folder, subset="both", augment=True, **kwargs)
+    alone = {s: data.from_directory(photo_folder, subset=s, **kwargs) for s in ("training", "validation")}
+    assert len(train) == len(alone["training"]) and len(val) == len(alone["validation"])
+    assert sum(x.shape[0] for x, _ in train) + sum(x.shape[0] for x, _ in val) == 4
+    # The validation half is neither augmented nor cropped at random: the same as asking for it alone.
+    np.testing.assert_array_equal(batches(val)[0][0], batches(alone["validation"])[0][0])
+    with pytest.raises(ValueError, match="validation_split=0.0"):
+        data.from_directory(photo_folder, subset="both")
+
+
+def test_image_size_takes_height_and_width(tmp_path, photos):
+    paths = [save(photos[n], tmp_path / f"{n}.jpg", quality=95) for n in ("rocket", "coffee", "chelsea")]
+    for resize in data.dataset.RESIZE_MODES:
+        ds = data.from_files(paths, image_size=(24, 40), batch_size=3, resize=resize, augment=True, training=True)
+        x, y = next(iter(ds))
+        assert x.shape == (3, 24, 40, 1) and y.shape == (3, 24, 40, 2), resize
+    # A centre crop of the photo covered at (24, 40): the same as the square crops' recipe.
+    coffee = data.from_files([paths[1]], image_size=(24, 40), batch_size=1)
+    square = data.from_files([paths[1]], image_size=40, batch_size=1, resize="crop")
+    assert next(iter(coffee))[0].shape == (1, 24, 40, 1) and next(iter(square))[0].shape == (1, 40, 40, 1)
+
+
+def test_reduced_dct_scale_covers_an_upright_height_and_width(tmp_path, photos):
+    import tensorflow as tf
+
+    big = np.asarray(Image.fromarray(photos["astronaut"]).resize((1024, 768), Image.LANCZOS))
+    contents = tf.io.read_file(save(big, tmp_path / "big.jpg", quality=95))
+    decode = data.dataset.decode_image
+    # Upright 100 x 200 fits the file at 1/4 (192 x 256); turned by EXIF
+    # orientation 6 it needs 200 rows of the file: 1/2, then turned upright.
+    assert decode(contents, 1, min_shape=(100, 200)).shape == (192, 256, 3)
+    assert decode(contents, 6, min_shape=(100, 200)).shape == (512, 384, 3)
+
+
+def test_datasets_have_a_known_length(photo_folder):
+    import tensorflow as tf
+
+    ds = data.from_directory(photo_folder, image_size=16, batch_size=3)
+    assert len(ds) == 2 and int(ds.cardinality()) == 2
+    assert [x.shape[0] for x, _ in ds] == [3, 1]
+    # The saturation filter drops an unknown number of photos.
+    filtered = data.from_directory(photo_folder, image_size=16, min_saturation=data.DEFAULT_MIN_SATURATION)
+    assert int(filtered.cardinality()) == tf.data.UNKNOWN_CARDINALITY
+
+
+def test_a_file_that_fails_to_decode_despite_the_checks_is_replaced(tmp_path, photos):
+    import tensorflow as tf
+
+    small = photos["coffee"][::8, ::8]
+    paths = [save(small, tmp_path / f"good{i}.png") for i in range(3)]
+    (tmp_path / "short.png").write_bytes(short_png(small))
+    paths.append(str(tmp_path / "short.png"))
+    good, skipped = data.check_images(paths)
+    assert good == paths and skipped == []  # the checks cannot see it
+    for kwargs in (dict(training=False), dict(training=True), dict(training=True, cache=True)):
+        ds = data.from_files(paths, image_size=16, batch_size=3, **kwargs)
+        assert len(ds) == 2
+        for _ in range(2):  # each pass holds 4 photos: a good one stands in for the broken one
+            assert [x.shape[0] for x, _ in ds] == [3, 1], kwargs
+    # More broken files than good ones: the pass ends short, with an error that says so.
+    (tmp_path / "short2.png").write_bytes(short_png(small))
+    ds = data.from_files(paths[:1] + [str(tmp_path / "short.png"), str(tmp_path / "short2.png")], 16, 3)
+    with pytest.raises(tf.errors.FailedPreconditionError, match="expected to contain 3 elements"):
+        list(ds)
+
+
+def test_check_images_returns_the_skipped_files(tmp_path, photos):
+    good = save(photos["chelsea"][::4, ::4], tmp_path / "good.jpg")
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    paths = [good, tmp_path / "empty.jpg", tmp_path]
+    with pytest.warns(UserWarning, match="Skipped 2 unreadable"):
+        kept, skipped = data.check_images(paths)
+    assert kept == [good]
+    assert [(os.path.basename(p), r) for p, r in skipped] == [
+        ("empty.jpg", "empty file"), (tmp_path.name, "not a regular file (a folder, pipe or device)")
+    ]
+    # The dataset attribute stays for compatibility (a transformed dataset has none).
+    with pytest.warns(UserWarning, match="Skipped 2"):
+        ds = data.from_files(paths, image_size=16)
+    assert ds.skipped == skipped and not hasattr(ds.take(1), "skipped")
+
+
+def test_readme_example_runs_without_a_warning(tmp_path, photos):
+    """The README's "Use it" training lines, on twelve small photos, at 16 px."""
+    import re
+    import warnings
+
+    readme = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = re.search(r"## Use it\n\n```python\n(.*?)```", readme, re.S).group(1)
+    start = block.index("\ntrain") + 1
+    code = block[start : block.index("\n", block.index("model.fit(")) + 1]
+    for old, new in (
+        ('"photos/"', repr(str(tmp_path))),
+        ("kc.models.unet(input_size=128)", "kc.models.unet(input_size=16, depth=2, base_filters=4)"),
+        ("image_size=128", "image_size=16"),
+        ("epochs=10", "epochs=2"),
+    ):
+        assert old in code, old
+        code = code.replace(old, new)
+    for i in range(12):
+        name = ("astronaut", "coffee", "chelsea", "rocket")[i % 4]
+        save(photos[name][i * 8 : i * 8 + 64, i * 8 : i * 8 + 96], tmp_path / f"photo_{i:02d}.jpg")
+    namespace = {"kc": __import__("keras_colorize")}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        exec(compile(code, "<README.md: Use it>", "exec"), namespace)
+    caught = [w for w in caught if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning))]
+    assert not caught, [f"{w.category.__name__}: {w.message}" for w in caught]
+    history = namespace["model"].history
+    assert history.params["steps"] == len(namespace["train"]) and len(namespace["val"]) >= 1
+
+
+def test_tensorflow_decodes_every_listed_format_so_no_tensorflow_io(tmp_path, photos):
+    """TF's own decoders read each format the pipeline lists (16-bit PNG and
+    WebP included), which is why setup.cfg has no `io` extra: tensorflow-io
+    0.37's compiled ops do not load beside TF >= 2.17."""
+    rgb = photos["astronaut"][::16, ::16]
+    paths = [save(rgb, tmp_path / f"a.{ext}") for ext in ("jpg", "png", "bmp", "gif")]
+    paths.append(save(rgb, tmp_path / "a.webp", lossless=True))
+    Image.fromarray((rgb[..., 1].astype("uint16") * 257)).save(tmp_path / "a16.png")
+    paths.append(str(tmp_path / "a16.png"))
+    assert {os.path.splitext(p)[1] for p in paths} == set(files.IMAGE_EXTENSIONS) - {".jpeg"}
+    x, _ = next(iter(data.from_files(paths, image_size=16, batch_size=len(paths), resize="resize")))
+    assert x.shape[0] == len(paths)
+    import configparser
+
+    setup = configparser.ConfigParser()
+    setup.read(pathlib.Path(__file__).resolve().parents[1] / "setup.cfg")
+    extras = setup["options.extras_require"]
+    assert "io" not in extras and not any("tensorflow-io" in extras[name] for name in extras)

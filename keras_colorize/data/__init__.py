@@ -4,6 +4,7 @@ This package and `keras_colorize.export` are the only places that use `tf`.
 """
 
 from keras_colorize.data.dataset import DEFAULT_MIN_SATURATION
+from keras_colorize.data.dataset import check_images
 from keras_colorize.data.dataset import from_directory
 from keras_colorize.data.dataset import from_files
 from keras_colorize.data.dataset import read_image
@@ -13,6 +14,7 @@ from keras_colorize.data.files import split_files
 
 __all__ = [
     "DEFAULT_MIN_SATURATION",
+    "check_images",
     "from_directory",
     "from_files",
     "list_images",

@@ -73,7 +73,9 @@ def with_hints(ds, p=DEFAULT_POINT_PROBABILITY, max_points=32, max_patch=5, seed
         seed: int seed of the hint draws (None: a fresh draw each epoch).
 
     Returns:
-        A dataset of `((B, H, W, 4), (B, H, W, 2))` pairs; keeps `ds.skipped`.
+        A dataset of `((B, H, W, 4), (B, H, W, 2))` pairs, of the same
+        length; keeps `ds.skipped` for compatibility (`check_images` gives
+        the skipped files whatever the dataset went through).
 
     Raises:
         ValueError: for `p` outside (0, 1] or a non-positive cap or patch.
