@@ -34,14 +34,14 @@ _SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
 class ImageDecodeError(ValueError):
     """Bytes that are not a usable image, with a one-line `reason`.
 
-    `kind` says which way: `"empty"`, `"not_image"`, `"unsupported"` (a
+    `str(error)` may name the file; `reason` does not. `kind` says which way: `"empty"`, `"not_image"`, `"unsupported"` (a
     format outside `FORMATS`), `"too_large"` (over the pixel limit, e.g. a
     decompression bomb) or `"corrupt"` (truncated or damaged data).
     """
 
-    def __init__(self, reason, kind):
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, message, kind, reason=None):
+        super().__init__(message)
+        self.reason = message if reason is None else reason
         self.kind = kind
 
 
@@ -118,14 +118,14 @@ def _orient(array, orientation):
 
 
 def _to_float_rgb(array):
-    """uint8 / uint16 pixels, gray or RGB(A) -> float32 RGB in [0, 1]."""
-    scale = np.float32(1.0 / np.iinfo(array.dtype).max)
+    """uint8 / uint16 pixels, gray or RGB(A) -> float32 RGB in [0, 1] (as
+    `colorize()` scales a uint8 / uint16 array, to the last bit)."""
+    scale = np.iinfo(array.dtype).max
     if array.ndim == 3 and array.shape[-1] in (1, 2):  # gray, gray + alpha
         array = array[..., 0]
     if array.ndim == 2:
-        array = array[..., None]
-        return np.repeat(array, 3, axis=-1).astype(np.float32) * scale
-    return array[..., :3].astype(np.float32) * scale
+        array = np.repeat(array[..., None], 3, axis=-1)
+    return array[..., :3].astype(np.float32) / scale
 
 
 def _png_bit_depth(data):
@@ -240,9 +240,9 @@ def read_file(path, max_pixels=None):
         A float32 NumPy array `(height, width, 3)`, upright RGB in [0, 1].
 
     Raises:
-        ValueError: naming the file, with a one-line reason (missing, not a
-            regular file, empty, unreadable, not an image, truncated or
-            corrupt, too large).
+        ImageDecodeError: a `ValueError` naming the file, with a one-line
+            `reason` (missing, not a regular file, empty, unreadable, not an
+            image, truncated or corrupt, too large).
 
     Example:
 
@@ -257,8 +257,7 @@ def read_file(path, max_pixels=None):
             data = handle.read()
         return decode_bytes(data, max_pixels=max_pixels)
     except ImageDecodeError as error:
-        raise ValueError(f"Cannot read image {path!r}: {error.reason}.") from None
+        kind, reason = error.kind, error.reason
     except OSError as error:
-        raise ValueError(
-            f"Cannot read image {path!r}: not a readable image ({type(error).__name__}: {error})."
-        ) from None
+        kind, reason = "not_image", f"not a readable image ({type(error).__name__}: {error})"
+    raise ImageDecodeError(f"Cannot read image {path!r}: {reason}.", kind, reason)

@@ -24,9 +24,12 @@ class Progress:
         self._next = self._every
         self._bar = None
         if verbose:
+            self.tty = self._interactive()
             with self._redirect():
-                self._bar = keras.utils.Progbar(self.total, verbose=verbose, unit_name=unit)
-                self.tty = self._interactive()
+                # In a log, the 5 % steps are the only throttle (no 0.05 s interval).
+                self._bar = keras.utils.Progbar(
+                    self.total, verbose=verbose, interval=0.05 if self.tty else 0.0, unit_name=unit
+                )
                 # Progbar treats any POSIX stream as a terminal; a log gets lines.
                 self._bar._dynamic_display = self.tty
 

@@ -52,6 +52,28 @@ def jpeg_bytes(image, **kwargs):
     return buffer.getvalue()
 
 
+def png_chunk(kind, payload):
+    import zlib
+
+    return len(payload).to_bytes(4, "big") + kind + payload + zlib.crc32(kind + payload).to_bytes(4, "big")
+
+
+def decompression_bomb_png(side=60000):
+    """A few hundred bytes declaring side×side pixels (Pillow's DecompressionBombError)."""
+    import zlib
+
+    header = side.to_bytes(4, "big") * 2 + bytes([1, 0, 0, 0, 0])  # 1-bit gray
+    data = zlib.compress(bytes(1 + side // 8) * 64, 9)
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", data) + png_chunk(b"IEND", b"")
+
+
+def jpeg_without_huffman_tables(whole):
+    """A JPEG whose first DHT segment is zeroed: a header Pillow opens, data libjpeg refuses."""
+    start = whole.index(b"\xff\xc4")
+    length = int.from_bytes(whole[start + 2 : start + 4], "big")
+    return whole[: start + 5] + bytes(length - 3) + whole[start + 2 + length :]
+
+
 def make_corpus(root, photo):
     """Writes the corpus under `root`; returns its cases."""
     cases = []
@@ -70,6 +92,14 @@ def make_corpus(root, photo):
     gray = rgb.convert("L")
     whole = jpeg_bytes(photo)
     add("truncated JPEG", "truncated.jpg", "truncated JPEG", content=whole[: len(whole) // 2])
+    # libjpeg warns and fills the missing part with flat gray: the file is bad.
+    add("truncated JPEG, end marker put back", "truncated_eoi.jpg",
+        r"Corrupt JPEG data: premature end of data segment",
+        content=whole[: len(whole) * 2 // 3] + b"\xff\xd9")
+    add("JPEG with a broken Huffman table", "no_huffman.jpg", r"corrupt JPEG data",
+        content=jpeg_without_huffman_tables(whole))
+    add("decompression bomb PNG (60000×60000 in a few hundred bytes)", "bomb.png", r"pixels",
+        content=decompression_bomb_png())
     png = io.BytesIO()
     rgb.save(png, "PNG")
     add("truncated PNG", "truncated.png", "truncated", content=png.getvalue()[:-40])
@@ -224,8 +254,29 @@ def test_colorize_gives_an_image_or_a_clear_error_for_each(corpus):
             with pytest.raises(ValueError, match=case.expect) as raised:
                 colorize(path, model, render_size=32)
             assert os.path.basename(case.path) in str(raised.value), case.name
+            assert "\n" not in str(raised.value) and "{{" not in str(raised.value), case.name
     with pytest.raises(ValueError, match="No image files.*empty"):
         colorize(root / "empty", model)
+
+
+def test_colorize_folder_skips_bad_files_like_the_cli(corpus):
+    root, cases, model_path = corpus
+    from keras_colorize.saving import load_model
+
+    model = load_model(model_path)
+    with pytest.warns(UserWarning, match="Skipped"):
+        done = colorize(root, model, render_size=32, verbose=0)
+    good = {c.path: c.expect for c in cases if isinstance(c.expect, tuple) and not c.path.startswith(".")}
+    bad = {c.path: c.expect for c in cases if isinstance(c.expect, str)}
+    assert {os.path.relpath(p, root) for p in done.sources} == set(good)
+    for source, photo in zip(done.sources, done):  # each output next to the file it comes from
+        assert photo.shape == good[os.path.relpath(source, root)] + (3,), source
+    skipped = {os.path.relpath(p, root): reason for p, reason in done.skipped}
+    assert set(skipped) == set(bad)
+    for path, reason in skipped.items():
+        assert re.search(bad[path], reason), (path, reason)
+    with pytest.raises(ValueError, match="Cannot read image"):
+        colorize(root, model, render_size=32, errors="raise")
 
 
 def test_cli_colorizes_the_folder_and_reports_each_bad_file(corpus, tmp_path, capsys):
@@ -246,6 +297,7 @@ def test_cli_colorizes_the_folder_and_reports_each_bad_file(corpus, tmp_path, ca
     assert skimage.color.rgb2lab(load(out / "black_color.png"))[..., 0].max() < 5
     assert skimage.color.rgb2lab(load(out / "white_color.png"))[..., 0].min() > 95
     failed = dict(re.findall(r"^  (.+?): (.+)$", report, re.M))
+    assert "function_node" not in report and "{{" not in report
     bad = {str(root / c.path): c.expect for c in cases if isinstance(c.expect, str)}
     assert set(failed) == set(bad)
     for path, reason in failed.items():
@@ -306,7 +358,10 @@ def test_nan_and_inf_arrays_are_refused(corpus, value):
     with pytest.raises(ValueError, match=r"1 NaN or infinite value.*\(3, 5, 1\)"):
         colorize(image, load_model(corpus[2]))
     with pytest.raises(ValueError, match="NaN or infinite"):
-        colorize([np.zeros((8, 8), "float32"), image[..., 1]], load_model(corpus[2]))
+        colorize([np.zeros((8, 8), "float32"), image[..., 1]], load_model(corpus[2]), errors="raise")
+    with pytest.warns(UserWarning, match="Skipped 1 of 2"):
+        done = colorize([np.zeros((8, 8), "float32"), image[..., 1]], load_model(corpus[2]))
+    assert len(done) == 1 and done.sources == [0] and "NaN or infinite" in done.skipped[0][1]
 
 
 @pytest.mark.large  # ~100 s on 2 CPU cores

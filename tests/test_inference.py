@@ -84,6 +84,15 @@ def test_classifier_output_uses_the_annealed_mean(photos):
         (np.zeros((4, 4, 2), "uint8"), {}, r"\(4, 4, 2\)"),
         (np.zeros((4, 4), "int64"), {}, "int64"),
         (np.zeros((4, 4), "uint8"), {"vividness": 0}, "vividness=0"),
+        (np.zeros((4, 4), "uint8"), {"errors": "ignore"}, "errors='ignore'"),
+        # Floats outside [0, 1] are refused, naming the range found and both conventions.
+        (np.linspace(0, 255, 48).reshape(4, 4, 3), {}, r"\[0, 1\].*spans \[0, 255\].*uint8.*uint16"),
+        (np.full((4, 4), -0.5, "float32"), {}, r"spans \[-0.5, -0.5\]"),
+        (np.full((4, 4, 3), 1.2, "float64"), {}, r"spans \[1.2, 1.2\]"),
+        # Empty arrays say so.
+        (np.zeros((0, 0, 3), "uint8"), {}, r"empty.*shape=\(0, 0, 3\)"),
+        (np.zeros((0, 5, 3), "uint8"), {}, r"empty.*shape=\(0, 5, 3\)"),
+        (np.zeros((5, 0), "float32"), {}, r"empty.*shape=\(5, 0\)"),
     ],
 )
 def test_bad_input_raises_with_the_value(image, kwargs, match):
@@ -94,3 +103,104 @@ def test_bad_input_raises_with_the_value(image, kwargs, match):
 def test_unknown_output_channels_raise():
     with pytest.raises(ValueError, match="Received: 5"):
         colorize(np.zeros((8, 8), "uint8"), model=constant_model(ab=np.zeros(5), channels=5), render_size=8)
+
+
+def test_float_rounding_overshoot_is_accepted():
+    image = np.full((8, 8, 3), 0.5, "float32")
+    image[0, 0] = (1.0 + 1e-4, -1e-4, 1.0)
+    assert colorize(image, model=constant_model(), render_size=8).shape == (8, 8, 3)
+
+
+def test_folder_and_list_skip_bad_inputs_and_name_each_output(tmp_path, photos):
+    Image.fromarray(photos["chelsea"]).save(tmp_path / "a.jpg")
+    (tmp_path / "b.jpg").write_bytes(b"not a photo")
+    Image.fromarray(photos["rocket"]).save(tmp_path / "c.png")
+    model = constant_model()
+    with pytest.warns(UserWarning, match=r"(?s)Skipped 1 of 3.*b\.jpg: not a readable"):
+        done = colorize(tmp_path, model=model, render_size=32, batch_size=2)
+    assert done.sources == [str(tmp_path / "a.jpg"), str(tmp_path / "c.png")]
+    assert [o.shape for o in done] == [photos["chelsea"].shape, photos["rocket"].shape]
+    assert [(p, r) for p, r in done.skipped] == [(str(tmp_path / "b.jpg"), "not a readable image (not a known image format)")]
+    with pytest.raises(ValueError, match="b.jpg"):
+        colorize(tmp_path, model=model, render_size=32, errors="raise")
+    with pytest.warns(UserWarning, match="Skipped 1"):
+        done = colorize([photos["chelsea"], np.zeros((0, 3)), tmp_path / "c.png"], model=model, render_size=32)
+    assert done.sources == [0, str(tmp_path / "c.png")]
+    assert done.skipped[0][0] == 1 and "empty" in done.skipped[0][1]
+    with pytest.raises(ValueError, match="b.jpg"):  # one image always raises
+        colorize(tmp_path / "b.jpg", model=model)
+
+
+def test_a_file_and_its_pillow_array_give_the_same_result(tmp_path, photos):
+    """One decoder: colorize(path) is colorize(np.asarray(PIL.Image.open(path)))."""
+    from keras_colorize import data
+    from keras_colorize import serve
+
+    path = tmp_path / "cat.jpg"
+    Image.fromarray(photos["chelsea"]).save(path, quality=75)  # 4:2:0 chroma, as most cameras
+    with Image.open(path) as image:
+        pillow = np.asarray(image)
+    np.testing.assert_array_equal(np.round(data.read_image(path) * 255).astype("uint8"), pillow)
+    np.testing.assert_array_equal(serve.decode_upload(path.read_bytes()), data.read_image(path))
+    model = constant_model(ab=(0.2, -0.1))
+    np.testing.assert_array_equal(colorize(path, model=model, render_size=32),
+                                  colorize(pillow, model=model, render_size=32))
+
+
+def test_the_default_model_is_loaded_once(monkeypatch):
+    from keras_colorize import inference
+    from keras_colorize import weights
+
+    loads = []
+
+    def fake_load():
+        loads.append(1)
+        return constant_model(input_size=32)
+
+    monkeypatch.setattr(weights, "load_default_model", fake_load)
+    inference._default_model.cache_clear()
+    try:
+        for shape in [(40, 60), (33, 17, 3), (90, 20)]:
+            assert colorize(np.zeros(shape, "uint8")).shape[:2] == shape[:2]
+    finally:
+        inference._default_model.cache_clear()
+    assert len(loads) == 1
+
+
+def test_batches_are_padded_to_few_shapes(monkeypatch):
+    model = constant_model()
+    shapes = []
+    forward = model.predict_on_batch
+    monkeypatch.setattr(model, "predict_on_batch", lambda x: shapes.append(x.shape[0]) or forward(x))
+    rng = np.random.default_rng(0)
+    for count in range(1, 9):
+        images = [rng.integers(0, 255, (int(rng.integers(9, 60)), int(rng.integers(9, 60))), dtype="uint8")
+                  for _ in range(count)]
+        out = colorize(images, model=model, render_size=16, batch_size=8)
+        assert [o.shape[:2] for o in out] == [i.shape for i in images]
+    assert set(shapes) == {1, 2, 4, 8}
+
+
+def test_progress_bar_in_a_log_and_for_a_folder(tmp_path, capsys, photos):
+    import io
+
+    from keras_colorize.progress import progress_bar
+
+    log = io.StringIO()
+    progress = progress_bar(200, stream=log)
+    for _ in range(200):
+        progress.advance()
+    lines = [line for line in log.getvalue().splitlines() if line.strip()]
+    assert 15 <= len(lines) <= 21 and "200/200" in lines[-1] and "/photo" in lines[-1]
+    silent = io.StringIO()
+    progress_bar(3, verbose=0, stream=silent).advance(3)
+    assert silent.getvalue() == ""
+    with pytest.raises(ValueError, match="verbose=3"):
+        progress_bar(3, verbose=3)
+    for name in "abc":
+        Image.fromarray(photos["coffee"][::8, ::8]).save(tmp_path / f"{name}.png")
+    capsys.readouterr()
+    colorize(tmp_path, model=constant_model(), render_size=16)  # verbose="auto": a bar for a folder
+    assert "3/3" in capsys.readouterr().out
+    colorize(tmp_path, model=constant_model(), render_size=16, verbose=0)
+    assert capsys.readouterr().out == ""

@@ -94,7 +94,13 @@ def wrong_shaped(tmp_path):
     rgb_in = keras.Input((16, 16, 3))
     l_in = keras.Input((16, 16, 1))
     l_in2 = keras.Input((16, 16, 1))
+    dynamic = keras.Input((None, None, 1))
     return {
+        # Sizes unknown until run: the check probes one and finds half of it.
+        save("dynamic_strided", dynamic, keras.layers.Conv2D(2, 3, strides=2, padding="same")(dynamic)):
+            r"output of size \(32, 32\) for an input of size \(64, 64\)",
+        save("dynamic_valid", dynamic, keras.layers.Conv2D(2, 5)(dynamic)):
+            r"output of size \(60, 60\) for an input of size \(64, 64\)",
         save("rgb_input", rgb_in, keras.layers.Conv2D(2, 1)(rgb_in)): "input shape",
         save("five_channels", l_in, keras.layers.Conv2D(5, 1)(l_in)): "output shape",
         save("classifier", l_in, keras.layers.Dense(10)(keras.layers.Flatten()(l_in))): "output shape",
@@ -110,6 +116,15 @@ def test_wrong_shaped_models_are_not_colorizers(tmp_path):
     for path, match in wrong_shaped(tmp_path).items():
         with pytest.raises(ValueError, match=f"{path.name}.*is not a colorizer.*{match}"):
             load_model(path)
+
+
+def test_dynamic_models_that_keep_the_size_pass_the_probe():
+    from keras_colorize.saving import check_colorizer
+
+    check_colorizer(models.unet(None, depth=3))  # needs multiples of 8: 64 is one
+    inputs = keras.Input((None, None, 1))
+    x = keras.layers.Conv2D(4, 3, strides=2, padding="same")(inputs)
+    check_colorizer(keras.Model(inputs, keras.layers.Conv2DTranspose(2, 3, strides=2, padding="same")(x)))
 
 
 @pytest.mark.tensorflow_only

@@ -4,6 +4,7 @@ import base64
 import inspect
 import io
 import json
+import os
 import threading
 
 import numpy as np
@@ -77,6 +78,54 @@ def test_bad_requests_get_4xx_with_a_message(client, photos):
     tiny_limit = serve.create_app(pixelwise_model(), max_upload_bytes=2000).test_client()
     too_big = post(tiny_limit, encode(photos["coffee"][::4, ::4]))
     assert too_big.status_code == 413 and "2,000-byte limit" in too_big.json["error"]
+
+
+def test_a_decompression_bomb_gets_413_json(client):
+    from tests.test_bad_inputs import decompression_bomb_png
+
+    bomb = decompression_bomb_png()
+    assert len(bomb) < 1000
+    answer = post(client, bomb)
+    assert answer.status_code == 413 and answer.is_json
+    assert "too large" in answer.json["error"] and "pixels" in answer.json["error"]
+    over_the_page_limit = post(client, decompression_bomb_png(side=8000))  # 64 Mpixels > MAX_PIXELS
+    assert over_the_page_limit.status_code == 413 and "50,000,000" in over_the_page_limit.json["error"]
+
+
+def test_a_truncated_jpeg_with_its_end_marker_is_refused(client, photos):
+    whole = encode(photos["chelsea"], "JPEG")
+    answer = post(client, whole[: len(whole) * 2 // 3] + b"\xff\xd9")
+    assert answer.status_code == 400
+    assert "cannot be decoded" in answer.json["error"] and "premature end" in answer.json["error"]
+
+
+def test_the_page_decodes_every_file_as_the_command_line(tmp_path, photos):
+    """One decoder: the page's pixels are read_image's for every good file of the corpus."""
+    import cv2
+
+    from keras_colorize import colorize
+    from keras_colorize import data
+    from tests.test_bad_inputs import H
+    from tests.test_bad_inputs import W
+    from tests.test_bad_inputs import make_corpus
+
+    photo = cv2.resize(photos["chelsea"], (W, H), interpolation=cv2.INTER_AREA)
+    cases = make_corpus(tmp_path, photo)
+    good = [c for c in cases if isinstance(c.expect, tuple) and os.access(tmp_path / c.path, os.R_OK)]
+    assert len(good) >= 20
+    for case in good:
+        path = tmp_path / case.path
+        np.testing.assert_array_equal(serve.decode_upload(path.read_bytes()), data.read_image(path), case.name)
+    # The 16-bit gray PNG (it came out almost white, mean 254.7): the page's result is the CLI's.
+    model = pixelwise_model()
+    page = serve.create_app(model, render_size=64).test_client()
+    answer = post(page, (tmp_path / "gray16.png").read_bytes())
+    assert answer.status_code == 200, answer.json
+    colored = decode_data_url(answer.json["color"])
+    expected = colorize(data.read_image(tmp_path / "gray16.png"), model, render_size=64)
+    np.testing.assert_array_equal(colored, expected)
+    gray_mean = np.asarray(Image.open(tmp_path / "gray16.png")).mean() / 257
+    assert abs(decode_data_url(answer.json["gray"]).mean() - gray_mean) < 3
 
 
 def test_a_hint_click_changes_the_result(photos):
