@@ -1,16 +1,19 @@
 """`keras-colorize`: help of every subcommand, evaluate, export, and the wrappers' arguments."""
 
-import io
 import json
+import os
+import shutil
 import subprocess
 import sys
 import types
 
+import keras
 import numpy as np
 import pytest
 from PIL import Image
 
 from keras_colorize import cli
+from keras_colorize import color
 from keras_colorize import colorize
 from keras_colorize import models
 from keras_colorize import weights
@@ -77,28 +80,56 @@ def test_evaluate_matches_the_library(tmp_path, tiny_model, photos, capsys):
     captured = capsys.readouterr()
     result = json.loads(captured.out)
     assert "broken.jpg" in captured.err
-    assert set(result) == {"psnr", "ssim", "colorfulness", "colorfulness_gap", "n"} and result["n"] == 3
+    assert set(result) == {"psnr", "ssim", "colorfulness", "colorfulness_gap", "n", "baselines"}
+    assert result["n"] == 3
     from keras_colorize.saving import load_model
 
     model = load_model(tiny_model)
+    keys = ("psnr", "ssim", "colorfulness", "colorfulness_gap")
     expected = evaluate_images(colorize(truths, model, render_size=32), truths)
-    for key in ("psnr", "ssim", "colorfulness", "colorfulness_gap"):
+    for key in keys:
         np.testing.assert_allclose(result[key], expected[key], rtol=1e-3, err_msg=key)
+    # The baselines of benchmarks/dev_quality.py, in the same run: the photos' own L with
+    # a = b = 0, and with the mean ab of the set.
+    labs = [keras.ops.convert_to_numpy(color.rgb_to_lab(t / 255.0)) for t in truths]
+    mean_ab = np.concatenate([lab[..., 1:].reshape(-1, 2) for lab in labs]).mean(axis=0)
+    for name, ab in (("gray", [0.0, 0.0]), ("mean_ab", mean_ab)):
+        images = []
+        for lab in labs:
+            lab = lab.copy()
+            lab[..., 1:] = ab
+            rgb = keras.ops.convert_to_numpy(color.lab_to_rgb(color.fit_chroma_to_gamut(lab)))
+            images.append(np.round(rgb * 255).astype(np.uint8))
+        expected = evaluate_images(images, truths)
+        for key in keys:
+            np.testing.assert_allclose(result["baselines"][name][key], expected[key], rtol=1e-3,
+                                       atol=1e-6, err_msg=(name, key))
+    assert result["baselines"]["gray"]["colorfulness"] < 0.5  # 8-bit rounding only
+    np.testing.assert_allclose(result["baselines"]["mean_ab"]["ab"], mean_ab, rtol=1e-4)
     (folder / "broken.jpg").unlink()
     assert cli.main(args[:-1]) == 0
     assert cli.main(args[:-1]) == 0
-    assert capsys.readouterr().out.startswith("PSNR ")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:2] == ["PSNR", "(dB)"]
+    assert [line.split()[0] for line in lines[1:4]] == ["model", "gray", "mean"]
 
 
-def test_progress_line_has_count_and_eta():
-    stream = io.StringIO()
-    progress = cli.Progress(40, "colorize", stream=stream)
-    for _ in range(40):
+def test_progress_is_a_keras_progbar_on_stderr(monkeypatch, capsys):
+    bars = []
+
+    class Recorded(keras.utils.Progbar):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            bars.append(self)
+
+    monkeypatch.setattr(keras.utils, "Progbar", Recorded)
+    progress = cli.Progress(3, "colorize")
+    for _ in range(3):
         progress.advance()
-    lines = stream.getvalue().splitlines()
-    assert len(lines) == 20  # not a terminal: every 5 %
-    assert lines[0].startswith("colorize 2/40 5% ") and "ETA " in lines[0]
-    assert lines[-1].startswith("colorize 40/40 100% ") and lines[-1].endswith("ETA 0:00")
+    captured = capsys.readouterr()
+    assert captured.out == ""  # stdout is kept for results (evaluate --json)
+    assert "colorize: 3 photo(s)" in captured.err and "3/3" in captured.err and "/photo" in captured.err
+    assert [(bar.target, bar._seen_so_far, bar.unit_name) for bar in bars] == [(3, 3, "photo")]
 
 
 def test_export_keras_end_to_end(tmp_path, tiny_model, capsys):
@@ -125,9 +156,178 @@ def test_train_and_tune_forward_their_arguments(monkeypatch, tmp_path):
     fake_tuning.main = lambda argv: calls.update(tune=argv) or 0
     monkeypatch.setitem(sys.modules, "keras_colorize.training", fake_training)
     monkeypatch.setitem(sys.modules, "keras_colorize.tuning", fake_tuning)
-    assert cli.main(["train", "photos", "--recipe", "unet_l1", "--epochs", "3", "--image-size", "64",
+    assert cli.main(["train", "photos", "--recipe", "unet_mixed_l1_l2", "--epochs", "3", "--image-size", "64",
                      "--checkpoint-dir", "ckpt", "--validation-split", "0.2"]) == 0
-    assert calls["train"] == ("photos", {"recipe": "unet_l1", "epochs": 3, "image_size": 64,
+    assert calls["train"] == ("photos", {"recipe": "unet_mixed_l1_l2", "epochs": 3, "image_size": 64,
                                          "checkpoint_dir": "ckpt", "validation_split": 0.2})
     assert cli.main(["tune", "--max-trials", "2", "--help"]) == 0
     assert calls["tune"] == ["--max-trials", "2", "--help"]
+
+
+def small(photo, path):
+    Image.fromarray(photo[::8, ::8]).save(path)
+    return str(path)
+
+
+def run_without_privileges(*args):
+    """Runs `python ARGS...` in a process that file permissions apply to (root: no capabilities)."""
+    command = [sys.executable, *map(str, args)]
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("root without setpriv: folder permissions cannot be tested")
+        command = ["setpriv", "--inh-caps=-all", "--bounding-set=-all", *command]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, KERAS_BACKEND="tensorflow"))
+
+
+NO_TENSORFLOW = """
+import sys
+from keras_colorize import cli
+codes = []
+for argv in (["--help"], ["colorize", "--help"], ["evaluate", "--help"], ["train", "--help"],
+             ["export", "--help"], ["train", "photos", "--recipe", "unet", "--epochs", "1"],
+             ["colorize", "a.jpg"], ["export", "default", "out"], ["colorize", "a.jpg", "-o", "out", "--bogus"]):
+    try:
+        codes.append(cli.main(argv))
+    except SystemExit as exited:
+        codes.append(exited.code)
+print(codes, sorted(name for name in ("keras", "tensorflow", "jax", "torch") if name in sys.modules))
+"""
+
+
+def test_help_and_usage_errors_import_no_tensorflow():
+    result = subprocess.run([sys.executable, "-c", NO_TENSORFLOW], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[0, 0, 0, 0, 0, 2, 2, 2, 2] []"
+
+
+def test_commands_are_quiet_unless_verbose(tmp_path):
+    # TF_CPP_MIN_LOG_LEVEL=3 alone still let TensorFlow's load-time lines (absl, cudart) through.
+    result = subprocess.run(
+        [sys.executable, "-m", "keras_colorize.cli", "colorize", "missing.jpg", "-o", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow"),
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"0 photo(s) colorized into {tmp_path / 'out'}, 0 already done, 1 failed.",
+        "1 input(s) failed:",
+        "  missing.jpg: no such file or folder",
+    ]
+
+
+def test_unreadable_folders_are_listed_as_failures(tmp_path, tiny_model, photos):
+    small(photos["coffee"], tmp_path / "a.png")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    small(photos["rocket"], locked / "b.png")
+    locked.chmod(0)
+    try:
+        result = run_without_privileges("-m", "keras_colorize.cli", "colorize", tmp_path, locked,
+                                        "-o", tmp_path / "out", "--model", tiny_model)
+    finally:
+        locked.chmod(0o755)
+    assert result.returncode == 1, result.stderr
+    assert (tmp_path / "out" / "a_color.png").exists()
+    failed = [line for line in result.stderr.splitlines() if line.startswith(f"  {locked}: ")]
+    assert len(failed) == 2, result.stderr  # inside the folder, and given itself
+    assert all("PermissionError" in line for line in failed)
+    assert "no image files" not in result.stderr
+
+
+def test_names_differing_only_in_case_get_distinct_outputs(tmp_path, tiny_model, photos):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    sizes = {}
+    for name, photo in (("z.jpg", "coffee"), ("z.JPG", "rocket"), ("A.png", "chelsea"), ("a.png", "astronaut")):
+        small(photos[photo], folder / name)
+        sizes[str(folder / name)] = photos[photo][::8, ::8].shape
+    out = tmp_path / "out"
+    jobs, failures = cli.plan_outputs([folder], out, "_color")
+    assert failures == [] and len(jobs) == 4
+    names = [os.path.basename(output) for _, output in jobs]
+    assert len({name.casefold() for name in names}) == 4, names  # distinct on case-insensitive file systems
+    assert all(name.endswith("_color.png") for name in names)
+    assert cli.main(["colorize", str(folder), "-o", str(out), "--model", str(tiny_model), "--render-size", "16"]) == 0
+    for source, output in jobs:
+        assert np.asarray(Image.open(output)).shape == sizes[source]
+    assert cli.plan_outputs([folder], out, "_color")[0] == jobs  # a rerun finds the same names
+
+
+def test_options_before_or_after_paths(tmp_path, tiny_model, photos, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad").mkdir()
+    small(photos["coffee"], tmp_path / "bad" / "good.png")
+    small(photos["rocket"], tmp_path / "-scan.png")
+    small(photos["chelsea"], tmp_path / "c.png")
+    model = ["--model", str(tiny_model), "--render-size", "16"]
+    assert cli.main(["colorize", "bad/good.png", "-o", "out", *model, "--", "-scan.png"]) == 0
+    assert sorted(os.listdir("out")) == ["-scan_color.png", "good_color.png"]
+    assert cli.main(["colorize", "bad/good.png", "-o", "out2", *model, "c.png"]) == 0
+    assert sorted(os.listdir("out2")) == ["c_color.png", "good_color.png"]
+
+
+def test_a_bad_model_is_an_error_even_when_every_output_exists(tmp_path, tiny_model, photos, capsys):
+    small(photos["coffee"], tmp_path / "a.png")
+    out = tmp_path / "out"
+    assert cli.main(["colorize", str(tmp_path / "a.png"), "-o", str(out), "--model", str(tiny_model)]) == 0
+    evil = keras.Sequential([keras.Input((None, None, 1)), keras.layers.Lambda(lambda x: keras.ops.tile(x, 2))])
+    evil.save(tmp_path / "evil.keras")
+    capsys.readouterr()
+    assert cli.main(["colorize", str(tmp_path / "a.png"), "-o", str(out), "--model", str(tmp_path / "evil.keras")]) == 2
+    assert "evil.keras" in capsys.readouterr().err
+
+
+def test_render_size_is_honoured_or_said_to_be_ignored(tmp_path, tiny_model, photos, capsys):
+    photo = small(photos["astronaut"], tmp_path / "p.png")
+    fixed = tmp_path / "fixed.keras"
+    models.unet(input_size=32, depth=2, base_filters=4).save(fixed)
+
+    def run(model, *options):
+        out = tmp_path / f"out{len(os.listdir(tmp_path))}"
+        assert cli.main(["colorize", photo, "-o", str(out), "--model", str(model), *options]) == 0
+        return np.asarray(Image.open(out / "p_color.png")), capsys.readouterr().err
+
+    _, err = run(fixed, "--render-size", "64")
+    assert "note: this model's input size is fixed at 32x32; --render-size 64 is ignored" in err
+    assert "note:" not in run(fixed)[1] and "note:" not in run(fixed, "--render-size", "32")[1]
+    small_render, err = run(tiny_model, "--render-size", "16")  # dynamic input: honoured
+    assert "note:" not in err
+    assert not np.array_equal(small_render, run(tiny_model, "--render-size", "48")[0])
+    with pytest.raises(SystemExit):
+        cli.main(["colorize", "--help"])
+    assert "fixed input size" in " ".join(capsys.readouterr().out.split())
+
+
+def test_train_lists_its_recipes_and_rejects_others(capsys):
+    from keras_colorize import training
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["train", "photos", "--recipe", "unet", "--epochs", "1"])
+    assert exited.value.code == 2
+    assert "unknown recipe 'unet'; choose from vae_perceptual" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert all(name in help_text for name in cli.RECIPE_NAMES)
+    assert "--epochs N epochs to train" in help_text
+    # The CLI's copy of the names (no TensorFlow for --help) is the library's.
+    assert all(name in training.RECIPES for name in cli.RECIPE_NAMES + cli.FORMER_RECIPE_NAMES)
+    assert set(training.RECIPES) <= set(cli.RECIPE_NAMES + cli.FORMER_RECIPE_NAMES)
+
+
+def test_tune_without_keras_tuner_names_the_extra(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "keras_tuner", None)  # not installed
+    monkeypatch.delitem(sys.modules, "keras_colorize.tuning", raising=False)
+    assert cli.main(["tune", "--help"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "keras-colorize tune: error: hyperparameter search needs KerasTuner: " \
+        "pip install 'keras_colorize[tuning]'"
+
+
+def test_export_accepts_the_shipped_model_by_name(tmp_path):
+    from keras_colorize.saving import load_model
+
+    out = tmp_path / "default_copy.keras"
+    assert cli.main(["export", "default", str(out), "--format", "keras"]) == 0
+    assert load_model(out).input_shape == weights.load_default_model().input_shape
