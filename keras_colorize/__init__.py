@@ -9,6 +9,8 @@ Example:
 >>> color_photo = keras_colorize.colorize("old_photo.jpg", model=model)  # doctest: +SKIP
 """
 
+import sys
+
 __version__ = "0.1.0"
 
 __all__ = ["color", "colorize", "colorize_video", "data", "layers", "models", "plotting"]
@@ -44,3 +46,33 @@ def __getattr__(name):
     value = getattr(importlib.import_module(module_name), attribute)
     globals()[name] = value
     return value
+
+
+class _RegisterBeforeLoading:
+    """Imports the layers and models before `keras_colorize.saving`, the model loader.
+
+    The package used to import them eagerly, so `from keras_colorize.weights
+    import load_default_model` (or `.saving import load_model`) found every
+    class a model file names. Now that the package is lazy, this import hook
+    keeps that true; it only ever returns None (the usual finders load the
+    module). Registering in `saving.py` itself would make it unnecessary.
+    """
+
+    _busy = False
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name == "keras_colorize.saving" and not cls._busy:
+            cls._busy = True
+            try:
+                import importlib
+
+                importlib.import_module("keras_colorize.layers")
+                importlib.import_module("keras_colorize.models")
+            finally:
+                cls._busy = False
+        return None
+
+
+if not any(finder is _RegisterBeforeLoading for finder in sys.meta_path):
+    sys.meta_path.insert(0, _RegisterBeforeLoading)
