@@ -173,28 +173,20 @@ def _reason(error):
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
-class Progress:
-    """A `keras.utils.Progbar` on stderr (stdout stays for results, e.g. `--json`).
+def progress(total, label):
+    """The progress bar of `keras_colorize.progress` (`keras.utils.Progbar`) on stderr.
 
-    Shows the count, a bar, the ETA and the time per photo.
+    stdout stays for results (`evaluate --json`). Shows the count, the ETA and
+    the time per photo; in a log, a line every 5 %.
 
     Args:
         total: number of photos.
         label: what is being done, printed once above the bar.
     """
+    from keras_colorize.progress import progress_bar
 
-    def __init__(self, total, label):
-        import keras
-
-        print(f"{label}: {total} photo(s)", file=sys.stderr)
-        with contextlib.redirect_stdout(sys.stderr):  # Progbar reads sys.stdout
-            self.bar = keras.utils.Progbar(
-                total, unit_name="photo", interval=0.05 if sys.stderr.isatty() else 10.0
-            )
-
-    def advance(self, count=1):
-        with contextlib.redirect_stdout(sys.stderr):
-            self.bar.add(count)
+    print(f"{label}: {total} photo(s)", file=sys.stderr)
+    return progress_bar(total, unit="photo", stream=sys.stderr)
 
 
 def _colorized(paths, model, args):
@@ -371,7 +363,7 @@ def _colorize_command(args):
     written = 0
     if todo:
         outputs = dict(todo)
-        progress = Progress(len(todo), "colorize")
+        bar = progress(len(todo), "colorize")
         for source, _, colored, reason in _colorized(list(outputs), model, args):
             if reason is None:
                 try:
@@ -381,7 +373,7 @@ def _colorize_command(args):
                     reason = f"cannot write {outputs[source]}: {_reason(error)}"
             if reason is not None:
                 failures.append((source, reason))
-            progress.advance()
+            bar.advance()
     print(
         f"{written} photo(s) colorized into {args.output}, {done_before} already done"
         f"{' (skipped; --overwrite redoes them)' if done_before else ''}, {len(failures)} failed.",
@@ -466,7 +458,7 @@ def _evaluate_command(args):
 
     failures, rows, gray_rows, good = list(errors), [], [], []
     ab_sum, pixels = np.zeros(2), 0
-    progress = Progress(len(paths), "evaluate")
+    bar = progress(len(paths), "evaluate")
     for path, rgb, colored, reason in _colorized(paths, model, args):
         if reason is None:
             truth = np.round(rgb * 255).astype(np.uint8)
@@ -482,7 +474,7 @@ def _evaluate_command(args):
                 reason = _reason(error)
         if reason is not None:
             failures.append((path, reason))
-        progress.advance()
+        bar.advance()
     if not rows:
         _print_failures(failures)
         raise CommandError(f"no photo of {args.directory} could be evaluated")

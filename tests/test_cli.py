@@ -123,7 +123,7 @@ def test_progress_is_a_keras_progbar_on_stderr(monkeypatch, capsys):
             bars.append(self)
 
     monkeypatch.setattr(keras.utils, "Progbar", Recorded)
-    progress = cli.Progress(3, "colorize")
+    progress = cli.progress(3, "colorize")
     for _ in range(3):
         progress.advance()
     captured = capsys.readouterr()
