@@ -14,7 +14,7 @@ averaged over folds and executions.
 
 Example (the command line of `tuning/search_vae.py`):
 
-    python tuning/search_vae.py --data ../shared/data/train --image-size 64 \\
+    python tuning/search_vae.py --data photos/ --image-size 64 \\
         --max-trials 20 --folds 3 --epochs 5 --directory tuning_runs
 
 >>> tuner = CrossValidatedTuner(VAEHyperModel(image_size=64), oracle="bayesian",
@@ -32,8 +32,7 @@ import keras
 import keras_tuner as kt
 import numpy as np
 
-from keras_colorize import priors
-from keras_colorize import training
+from keras_colorize import recipes
 from keras_colorize.data.files import split_fraction
 
 OBJECTIVE = kt.Objective("val_psnr", "max")
@@ -72,7 +71,7 @@ class ColorizerHyperModel(kt.HyperModel):
     makes the `tf.data` pipelines at the searched batch size.
 
     Args:
-        recipe: a `training.Recipe` or a name of `training.RECIPES`.
+        recipe: a `recipes.Recipe` or a name of `recipes.RECIPES`.
         image_size: crop side; None for the recipe's.
         model_kwargs: fixed builder arguments (e.g. a small `width`).
         prior: ab-bin frequencies for a class-rebalanced loss (the tuner
@@ -88,7 +87,7 @@ class ColorizerHyperModel(kt.HyperModel):
                  tunable=True):
         super().__init__(name=name, tunable=tunable)
         self.jit_compile = jit_compile
-        self.recipe = training.get_recipe(recipe)
+        self.recipe = recipes.get_recipe(recipe)
         self.image_size = image_size or self.recipe.image_size
         self.model_kwargs = dict(model_kwargs or {})
         self.prior = prior
@@ -109,14 +108,7 @@ class ColorizerHyperModel(kt.HyperModel):
 
     def datasets(self, hp, train_paths, val_paths, seed=1337):
         """`(train, validation)` datasets of the files at the searched batch size."""
-        from keras_colorize import data
-
-        options = self.recipe.dataset_options()
-        batch_size = hp.get("batch_size")
-        train = data.from_files(train_paths, self.image_size, batch_size, training=True, seed=seed, **options)
-        options["augment"] = False
-        val = data.from_files(val_paths, self.image_size, batch_size, seed=seed, **options)
-        return train, val
+        return self.recipe.datasets(train_paths, val_paths, self.image_size, hp.get("batch_size"), seed)
 
 
 class VAEHyperModel(ColorizerHyperModel):
@@ -133,7 +125,7 @@ class VAEHyperModel(ColorizerHyperModel):
     family = "vae"
 
     def __init__(self, image_size=None, vgg_weights="imagenet", **kwargs):
-        super().__init__("vae_000", image_size=image_size, **kwargs)
+        super().__init__("vae_perceptual", image_size=image_size, **kwargs)
         self.vgg_weights = vgg_weights
 
     def search_space(self, hp):
@@ -157,7 +149,7 @@ class UNetHyperModel(ColorizerHyperModel):
     family = "unet"
 
     def __init__(self, image_size=None, **kwargs):
-        super().__init__("unet_004", image_size=image_size, **kwargs)
+        super().__init__("unet_mixed_l1_l2", image_size=image_size, **kwargs)
 
     def search_space(self, hp):
         recipe = dataclasses.replace(self.recipe, loss_options={"alpha": hp.Choice("alpha", [0.3, 0.5, 0.7])})
@@ -170,7 +162,7 @@ class ResNetUNetHyperModel(ColorizerHyperModel):
     family = "resnet_unet"
 
     def __init__(self, image_size=None, **kwargs):
-        super().__init__("resnet_unet_002", image_size=image_size, **kwargs)
+        super().__init__("resnet_unet_l1", image_size=image_size, **kwargs)
 
     def search_space(self, hp):
         recipe = dataclasses.replace(
@@ -186,7 +178,7 @@ class ClassifierHyperModel(ColorizerHyperModel):
     family = "classifier"
 
     def __init__(self, image_size=None, **kwargs):
-        super().__init__("unet_004_classifier", image_size=image_size, **kwargs)
+        super().__init__("unet_classifier", image_size=image_size, **kwargs)
 
     def search_space(self, hp):
         options = {**self.recipe.loss_options, "mix": hp.Float("rebalance_mix", 0.1, 0.9)}
@@ -269,18 +261,11 @@ class CrossValidatedTuner(kt.Tuner):
                     f"Fold {fold} of {self.folds} is empty with {len(paths)} file(s): "
                     "give more files or fewer folds."
                 )
-        if self.hypermodel.recipe.needs_prior and self.hypermodel.prior is None:
-            self.hypermodel.prior = self._prior(paths)
+        if self.hypermodel.prior is None:  # ab frequencies of the search files, shared by every fold
+            self.hypermodel.prior = self.hypermodel.recipe.estimate_prior(
+                paths, self.hypermodel.image_size, seed=self.seed
+            )
         return super().search(paths, **fit_kwargs)
-
-    def _prior(self, paths):
-        """ab frequencies of the search files (shared by every fold)."""
-        from keras_colorize import data
-
-        options = self.hypermodel.recipe.dataset_options()
-        dataset = data.from_files(paths, self.hypermodel.image_size, 16, seed=self.seed, **options)
-        grid = self.hypermodel.recipe.loss_options.get("grid", "report004")
-        return priors.ab_histogram(dataset, grid, max_batches=training.PRIOR_BATCHES)
 
     def run_trial(self, trial, paths, epochs=1, callbacks=None, verbose=0):
         hp = trial.hyperparameters

@@ -7,12 +7,8 @@ import pytest
 import skimage.color
 
 from keras_colorize import color
-from keras_colorize.layers import LabToRGB
-from keras_colorize.layers import RGBToLab
 from tests.helpers import float64_context
 from tests.helpers import gradient
-from tests.helpers import run_model_saving_test
-from tests.helpers import run_serialization_test
 
 
 def random_rgb(shape=(3, 17, 19, 3), seed=0):
@@ -118,15 +114,25 @@ def test_gradients_are_finite_and_match_finite_differences_of_skimage():
         np.testing.assert_allclose(g[4:], numeric, rtol=1e-4, atol=1e-3)
 
 
-def test_report000_variant_matches_its_formula(photos):
+def test_rounded_variant_matches_report000_formula(photos):
     rgb = np.concatenate([random_rgb().reshape(-1, 3), photo_batch(photos).reshape(-1, 3)])
     with float64_context():
-        lab = keras.ops.convert_to_numpy(color.rgb_to_lab(rgb, variant="report000"))
-        back = keras.ops.convert_to_numpy(color.lab_to_rgb(lab, variant="report000"))
+        lab = keras.ops.convert_to_numpy(color.rgb_to_lab(rgb, variant="rounded"))
+        back = keras.ops.convert_to_numpy(color.lab_to_rgb(lab, variant="rounded"))
+        former = keras.ops.convert_to_numpy(color.rgb_to_lab(rgb, variant="report000"))
     np.testing.assert_allclose(lab, report000_reference(rgb), atol=1e-6)
     np.testing.assert_allclose(back, rgb, atol=1e-4)
+    np.testing.assert_array_equal(former, lab)  # the former name is the same variant
+    np.testing.assert_allclose(color.rgb_to_lab_numpy(rgb, "rounded"), lab, atol=1e-9)
     # The variants differ (white point), so the argument is not ignored.
     assert np.abs(lab - skimage.color.rgb2lab(rgb)).max() > 1e-3
+    assert color.variant_name("report000") == "rounded" and color.check_variant("report000") is color.LAB_VARIANTS["rounded"]
+
+
+def test_ops_namespaces_are_public():
+    assert color._NumpyOps is color.NumpyOps and color._KerasOps is color.KerasOps
+    rgb = random_rgb((5, 3))
+    np.testing.assert_allclose(color.rgb_to_lab_numpy(rgb), skimage.color.rgb2lab(rgb), atol=1e-6)
 
 
 def test_scaling_round_trip():
@@ -145,59 +151,11 @@ def test_scaling_round_trip():
         (lambda: color.rgb_to_lab(np.zeros((4, 4))), "3 channels"),
         (lambda: color.rgb_to_lab(np.zeros((4, 3)), variant="adobe"), "adobe"),
         (lambda: color.rgb_to_lab(np.zeros((4, 3), "int32")), "int32"),
-        (lambda: color.ab_bin_centers("hexagons"), "hexagons"),
     ],
 )
 def test_bad_arguments_raise_with_the_value(call, match):
     with pytest.raises(ValueError, match=match):
         call()
-
-
-def test_ab_bins():
-    bins = color.ab_bin_centers("report004")
-    assert bins.shape == (676, 2)
-    assert bins.min() == -123 and bins.max() == 127
-    gamut = color.ab_bin_centers("gamut")
-    # Every in-gamut bin centre is within half a bin of some sRGB color's ab.
-    rgb = np.random.default_rng(0).random((20000, 3))
-    ab = skimage.color.rgb2lab(rgb)[:, 1:]
-    nearest = np.abs(ab[:, None, :] - gamut[None]).max(-1).min(-1)
-    assert nearest.max() <= 5.0 + 1e-6
-    assert 200 < len(gamut) < 400
-
-
-@pytest.mark.parametrize("layer_class", [RGBToLab, LabToRGB])
-def test_layers_serialize(layer_class):
-    run_serialization_test(layer_class(variant="report000", scaled=True, name="convert"))
-
-
-def test_layers_in_a_saved_model(tmp_path, photos):
-    inputs = keras.Input((None, None, 3))
-    scaled = RGBToLab(scaled=True, name="to_lab")(inputs)
-    outputs = LabToRGB(scaled=True, name="to_rgb")(scaled)
-    model = keras.Model(inputs, outputs)
-    batch = photo_batch(photos, 32).astype("float32")
-    np.testing.assert_allclose(model.predict(batch, verbose=0), batch, atol=2e-4)
-    lab = keras.ops.convert_to_numpy(RGBToLab()(batch))
-    np.testing.assert_allclose(lab, skimage.color.rgb2lab(batch), atol=0.02)
-    run_model_saving_test(model, batch, tmp_path)
-
-
-@pytest.mark.parametrize("channels, expected", [("l", slice(0, 1)), ("ab", slice(1, 3))])
-def test_rgb_to_lab_channels(channels, expected, photos):
-    batch = photo_batch(photos, 16).astype("float32")
-    layer = RGBToLab(scaled=True, channels=channels)
-    reference = skimage.color.rgb2lab(batch.astype("float64"))[..., expected]
-    reference = reference / np.array([100.0, 128.0, 128.0])[expected]
-    out = keras.ops.convert_to_numpy(layer(batch))
-    assert out.shape == batch.shape[:-1] + (expected.stop - expected.start,)
-    np.testing.assert_allclose(out, reference, atol=2e-4)
-    run_serialization_test(layer)
-
-
-def test_rgb_to_lab_rejects_unknown_channels():
-    with pytest.raises(ValueError, match="channels='rgb'"):
-        RGBToLab(channels="rgb")
 
 
 def _linear_srgb_reference(lab):

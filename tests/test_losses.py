@@ -154,7 +154,7 @@ def ref_lab_to_rgb(lab):
 # Cases: (loss instance, reference function of (y_true, y_pred)).
 
 
-def prior_for_tests(grid="report004"):
+def prior_for_tests(grid="square"):
     rng = np.random.default_rng(7)
     ab = rng.normal(0.0, 0.15, (4, 16, 16, 2))
     return priors.ab_histogram(ab, grid=grid)
@@ -163,9 +163,9 @@ def prior_for_tests(grid="report004"):
 def cases():
     prior = prior_for_tests()
     prior_gamut = prior_for_tests("gamut")
-    w = ref_weights(prior, "report004", 5.0, 0.5)
+    w = ref_weights(prior, "square", 5.0, 0.5)
     w_gamut = ref_weights(prior_gamut, "gamut", 5.0, 0.5)
-    w_l1 = ref_weights(prior, "report004", 2.0, 0.2)
+    w_l1 = ref_weights(prior, "square", 2.0, 0.2)
     return {
         "charbonnier": (
             lambda: losses.Charbonnier(dtype="float64"),
@@ -201,13 +201,13 @@ def cases():
         ),
         "color_weighted": (
             lambda: losses.ColorWeightedLoss(prior, dtype="float64"),
-            lambda t, p: ref_color_weighted(t, p, w, "report004", "l2", 1.0),
+            lambda t, p: ref_color_weighted(t, p, w, "square", "l2", 1.0),
         ),
         "color_weighted_l1": (
             lambda: losses.ColorWeightedLoss(
                 prior, sigma=2.0, mix=0.2, distance="l1", scale=128.0, dtype="float64"
             ),
-            lambda t, p: ref_color_weighted(t, p, w_l1, "report004", "l1", 128.0),
+            lambda t, p: ref_color_weighted(t, p, w_l1, "square", "l1", 128.0),
         ),
         "color_weighted_gamut": (
             lambda: losses.ColorWeightedLoss(prior_gamut, grid="gamut", dtype="float64"),
@@ -366,13 +366,13 @@ def rce_cases():
             dict(prior=prior_gamut, grid="gamut", neighbors=5),
             ref_weights(prior_gamut, "gamut", 5.0, 0.5), "gamut", 5,
         ),
-        "report004_hard": (
-            dict(prior=prior, grid="report004", neighbors=1),
-            ref_weights(prior, "report004", 5.0, 0.5), "report004", 1,
+        "square_hard": (
+            dict(prior=prior, grid="square", neighbors=1),
+            ref_weights(prior, "square", 5.0, 0.5), "square", 1,
         ),
-        "report004_soft_unweighted": (
-            dict(prior=None, grid="report004", neighbors=5),
-            None, "report004", 5,
+        "square_soft_unweighted": (
+            dict(prior=None, grid="square", neighbors=5),
+            None, "square", 5,
         ),
     }
 
@@ -389,7 +389,7 @@ def test_rebalanced_cross_entropy_matches_reference(name, photos):
     rng = np.random.default_rng(4)
     y_true, _ = photo_pairs(photos, size=16)
     # Grey pixels (a = b = 0) are equidistant from two 5th-nearest bins of the
-    # symmetric report004 grid: which one is taken is up to the backend's sort,
+    # symmetric square grid: which one is taken is up to the backend's sort,
     # so move every colour off that symmetry by a fraction of a Lab unit.
     y_true[..., 1:] += np.array([0.3, -0.17]) / color.AB_SCALE
     logits = rng.normal(size=y_true.shape[:-1] + (q,))
@@ -405,16 +405,6 @@ def test_rebalanced_cross_entropy_matches_reference(name, photos):
         for p in (probs, np.full_like(probs, 1.0 / q)):
             grad = gradient(lambda v: loss(y_true, v), p)
             assert np.all(np.isfinite(grad))
-
-
-def test_soft_encoding_weights():
-    ab = np.array([[[[0.0, 0.0]]]])  # exactly on the gamut bin at (0, 0)
-    index, weights = losses.soft_encode(ab, grid="gamut", neighbors=5, sigma=5.0)
-    centers = color.ab_bin_centers("gamut")
-    assert tuple(centers[int(np.asarray(index)[0, 0, 0, 0])]) == (0.0, 0.0)
-    # Four neighbours at distance 10: exp(-100/50) each relative to 1.
-    expected = np.array([1.0] + [np.exp(-2.0)] * 4)
-    np.testing.assert_allclose(np.asarray(weights)[0, 0, 0], expected / expected.sum(), rtol=1e-5)
 
 
 def test_rebalanced_cross_entropy_checks_bins():

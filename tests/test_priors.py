@@ -3,16 +3,9 @@
 import numpy as np
 import pytest
 
+from keras_colorize import bins
 from keras_colorize import color
 from keras_colorize import priors
-
-
-def nearest_bin(ab_scaled, grid):
-    """Brute force: index of the nearest bin centre (float64)."""
-    centers = color.ab_bin_centers(grid).astype("float64")
-    ab = np.asarray(ab_scaled, "float64").reshape(-1, 2) * 128.0
-    d2 = ((ab[:, None, :] - centers[None]) ** 2).sum(-1)
-    return d2.argmin(-1).reshape(np.shape(ab_scaled)[:-1])
 
 
 def reference_weights(prior, grid, sigma, mix):
@@ -29,32 +22,14 @@ def reference_weights(prior, grid, sigma, mix):
     return w / np.sum(smoothed * w), smoothed
 
 
-@pytest.mark.parametrize("grid", ["report004", "gamut"])
-def test_ab_to_bin_is_the_nearest_centre(grid):
-    import skimage.color
-
-    rng = np.random.default_rng(0)
-    if grid == "report004":
-        ab = rng.uniform(-1.0, 127 / 128, (2000, 2))
-    else:
-        # The ab of sRGB colors: out-of-gamut ab (no photo has them) go to
-        # the bin nearest to their 10x10 cell instead.
-        ab = skimage.color.rgb2lab(rng.random((2000, 1, 3)))[:, 0, 1:] / 128.0
-    np.testing.assert_array_equal(priors.ab_to_bin(ab, grid), nearest_bin(ab, grid))
-
-
-def test_ab_to_bin_report004_edges():
-    ab = np.array([[-128.0, -128.0], [127.0, 127.0], [-118.0, -128.0]]) / 128.0
-    np.testing.assert_array_equal(priors.ab_to_bin(ab, "report004"), [0, 675, 26])
-
-
 def test_ab_histogram_counts(photos):
     import skimage.color
 
     lab = skimage.color.rgb2lab(photos["coffee"][:64, :64])
     ab = lab[None, ..., 1:] / 128.0
     l_scaled = lab[None, ..., :1] / 100.0
-    expected = np.bincount(nearest_bin(ab, "report004").ravel(), minlength=676)
+    # Which bin each pixel falls in is checked against brute force in test_bins.py.
+    expected = np.bincount(bins.ab_to_bin_numpy(ab, "square").ravel(), minlength=676)
     expected = expected / expected.sum()
     # Tuples of (L, ab), an iterable of batches, a single array, 3 channels.
     batches = [(l_scaled, ab[:, :32]), (l_scaled, ab[:, 32:])]
@@ -83,7 +58,7 @@ def test_ab_histogram_errors():
         priors.ab_histogram(np.zeros((1, 4, 4, 2)), grid="zhang")
 
 
-@pytest.mark.parametrize("grid", ["report004", "gamut"])
+@pytest.mark.parametrize("grid", ["square", "gamut"])
 def test_rebalancing_weights_match_reference(grid):
     rng = np.random.default_rng(2)
     q = len(color.ab_bin_centers(grid))

@@ -16,9 +16,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from keras_colorize import bins
 from keras_colorize import data
 from keras_colorize import metrics
 from keras_colorize import models
+from keras_colorize import priors
 from keras_colorize import training
 from tests.helpers import run_serialization_test
 
@@ -26,19 +28,19 @@ pytestmark = pytest.mark.tensorflow_only
 
 # Tiny builder arguments per recipe: the recipes' own layers, a few channels.
 TINY = {
-    "vae_000": {"latent_dim": 8},
-    "resnet_001": {"width": 4},
-    "resnet_unet_002": {"width": 4},
-    "six_conv_003": {},
-    "unet_004": {"depth": 2, "base_filters": 4},
-    "unet_004_classifier": {"depth": 2, "base_filters": 4},
+    "vae_perceptual": {"latent_dim": 8},
+    "resnet_color_weighted": {"width": 4},
+    "resnet_unet_l1": {"width": 4},
+    "six_conv_rgb": {},
+    "unet_mixed_l1_l2": {"depth": 2, "base_filters": 4},
+    "unet_classifier": {"depth": 2, "base_filters": 4},
 }
 SIZE = 32
 
 
 def tiny_recipe(name):
     recipe = training.RECIPES[name]
-    if name == "vae_000":  # no download: a randomly initialised VGG19
+    if name == "vae_perceptual":  # no download: a randomly initialised VGG19
         recipe = dataclasses.replace(recipe, loss_options={**recipe.loss_options, "vgg_weights": None})
     return recipe
 
@@ -55,10 +57,7 @@ def photo_dir(tmp_path_factory, photos):
 
 def datasets(photo_dir, recipe, batch_size=2):
     paths = data.list_images(photo_dir)
-    options = recipe.dataset_options()
-    train = data.from_files(paths[:6], SIZE, batch_size, training=True, seed=0, **options)
-    val = data.from_files(paths[6:], SIZE, batch_size, seed=0, **{**options, "augment": False})
-    return train, val
+    return recipe.datasets(paths[:6], paths[6:], SIZE, batch_size, seed=0)
 
 
 def test_with_lightness_target_is_l_then_ab(photo_dir):
@@ -73,7 +72,7 @@ def test_with_lightness_target_is_l_then_ab(photo_dir):
 
 
 # The ResNets and the VAE (with its VGG19 loss) take about a minute each on 2 CPU cores.
-HEAVY = ("resnet_001", "resnet_unet_002", "vae_000")
+HEAVY = ("resnet_color_weighted", "resnet_unet_l1", "vae_perceptual")
 
 
 @pytest.mark.parametrize(
@@ -89,30 +88,60 @@ def test_every_recipe_trains_on_photos(photo_dir, name):
     model = history.model
     assert math.isfinite(history.history["loss"][0])
     assert math.isfinite(history.history["val_psnr"][0])
-    assert isinstance(model.optimizer, training._OPTIMIZERS[recipe.optimizer])
+    optimizers = {"adam": keras.optimizers.Adam, "adamw": keras.optimizers.AdamW}
+    assert type(model.optimizer) is optimizers[recipe.optimizer]
     np.testing.assert_allclose(float(model.optimizer.learning_rate), recipe.learning_rate, rtol=1e-6)
 
 
 def test_recipes_follow_the_reports():
     r = training.RECIPES
-    assert (r["vae_000"].image_size, r["vae_000"].schedule, r["vae_000"].plateau_factor) == (224, "plateau", 0.05)
-    assert r["vae_000"].loss_options["vgg_layers"] == ("relu3_4",)
-    assert (r["resnet_unet_002"].optimizer, r["resnet_unet_002"].learning_rate, r["resnet_unet_002"].batch_size) == (
+    assert (r["vae_perceptual"].image_size, r["vae_perceptual"].schedule, r["vae_perceptual"].plateau_factor) == (224, "plateau", 0.05)
+    assert r["vae_perceptual"].loss_options["vgg_layers"] == ("relu3_4",)
+    assert (r["resnet_unet_l1"].optimizer, r["resnet_unet_l1"].learning_rate, r["resnet_unet_l1"].batch_size) == (
         "adamw", 3e-4, 32,
     )
-    assert (r["six_conv_003"].batch_size, r["six_conv_003"].augment, r["six_conv_003"].output) == (16, True, "rgb")
-    assert r["unet_004"].build_model(None).count_params() == pytest.approx(20.5e6, rel=0.05)
-    (plateau,) = r["vae_000"].schedule_callbacks(30)
+    assert (r["six_conv_rgb"].batch_size, r["six_conv_rgb"].augment, r["six_conv_rgb"].output) == (16, True, "rgb")
+    assert r["unet_mixed_l1_l2"].build_model(None).count_params() == pytest.approx(20.5e6, rel=0.05)
+    (plateau,) = r["vae_perceptual"].schedule_callbacks(30)
     assert (plateau.monitor, plateau.mode, plateau.factor) == ("val_psnr", "max", 0.05)
     with pytest.raises(ValueError, match="schedule='linear'"):
-        dataclasses.replace(r["unet_004"], schedule="linear")
+        dataclasses.replace(r["unet_mixed_l1_l2"], schedule="linear")
     with pytest.raises(ValueError, match="'nope'"):
         training.get_recipe("nope")
 
 
+def test_recipes_answer_to_their_former_names():
+    r = training.RECIPES
+    assert sorted(r) == sorted(training.RECIPE_ALIASES.values())  # only the new names are listed
+    for old, new in training.RECIPE_ALIASES.items():
+        assert r[old] is r[new] is training.get_recipe(old) and old in r and r.get(old) is r[new]
+        assert r[new].name == new
+    assert r.get("nope") is None and "nope" not in r
+    with pytest.raises(KeyError):
+        r["nope"]
+
+
+def test_recipe_datasets_and_prior(photo_dir):
+    paths = data.list_images(photo_dir)
+    recipe = training.RECIPES["unet_classifier"]
+    train, val = recipe.datasets(paths[:6], paths[6:], SIZE, 2, seed=0)
+    (x, y), (vx, vy) = next(iter(train)), next(iter(val))
+    assert x.shape == (2, SIZE, SIZE, 1) and y.shape == (2, SIZE, SIZE, 3)  # L, then L and ab
+    np.testing.assert_array_equal(vy[..., :1], vx)
+    assert recipe.datasets(paths, [], SIZE)[1] is None
+    assert recipe.grid == "square" and recipe.needs_prior
+    prior = recipe.estimate_prior(val)
+    np.testing.assert_allclose(prior, priors.ab_histogram(val, "square"))
+    from_files = recipe.estimate_prior(paths[6:], SIZE)  # centre crops, like the validation set
+    np.testing.assert_allclose(from_files, prior)
+    assert training.RECIPES["six_conv_rgb"].estimate_prior(val) is None
+    rgb_train, _ = training.RECIPES["six_conv_rgb"].datasets(paths, [], SIZE, 2)
+    assert next(iter(rgb_train))[1].shape == (2, SIZE, SIZE, 3)
+
+
 def test_cosine_annealing_per_epoch(photo_dir):
     # Report 002's recipe on a small network.
-    recipe = dataclasses.replace(training.RECIPES["resnet_unet_002"], model="shallow", model_kwargs={"filters": 4})
+    recipe = dataclasses.replace(training.RECIPES["resnet_unet_l1"], model="shallow", model_kwargs={"filters": 4})
     train, _ = datasets(photo_dir, recipe)
     history = training.fit_colorizer(
         lambda: recipe.build_model(SIZE), train, epochs=3, recipe=recipe, steps_per_epoch=1, jit_compile=False,
@@ -125,7 +154,7 @@ def test_cosine_annealing_per_epoch(photo_dir):
 def test_plateau_cuts_the_rate_by_0_05(photo_dir):
     # Report 000's schedule and loss (perceptual term off) on a small network. At a
     # negligible rate val PSNR stays put, so the rate is cut after epoch 2.
-    vae = training.RECIPES["vae_000"]
+    vae = training.RECIPES["vae_perceptual"]
     recipe = dataclasses.replace(
         vae, model="shallow", model_kwargs={"filters": 4}, plateau_patience=1, learning_rate=1e-12,
         loss_options={**vae.loss_options, "perceptual": 0.0},
@@ -146,16 +175,16 @@ def test_binned_psnr_scores_the_decoded_ab():
     lab = lab.astype("float32")
     metric = metrics.BinnedPSNR()
     metric.update_state(lab, probs)
-    expected = metrics.psnr(lab, models.decode_ab(probs, temperature=0.38))
+    expected = metrics.psnr(lab, bins.decode_ab(probs, temperature=0.38))
     np.testing.assert_allclose(float(metric.result()), float(np.mean(expected)), rtol=1e-5)
     run_serialization_test(metric)
 
 
 def test_mixed_precision_keeps_losses_and_variables_float32(photo_dir):
-    recipe = training.RECIPES["unet_004"]
+    recipe = training.RECIPES["unet_mixed_l1_l2"]
     train, _ = datasets(photo_dir, recipe)
     history = training.fit_colorizer(
-        lambda: recipe.build_model(SIZE, **TINY["unet_004"]), train, epochs=1, recipe=recipe,
+        lambda: recipe.build_model(SIZE, **TINY["unet_mixed_l1_l2"]), train, epochs=1, recipe=recipe,
         mixed_precision="mixed_bfloat16", jit_compile=False, verbose=0,
     )
     model = history.model
@@ -172,7 +201,7 @@ def test_mixed_precision_keeps_losses_and_variables_float32(photo_dir):
 
 
 def test_fit_needs_a_compiled_model_or_a_recipe(photo_dir):
-    train, _ = datasets(photo_dir, training.RECIPES["unet_004"])
+    train, _ = datasets(photo_dir, training.RECIPES["unet_mixed_l1_l2"])
     model = models.unet(input_size=SIZE, depth=2, base_filters=4)
     with pytest.raises(ValueError, match="not compiled"):
         training.fit_colorizer(model, train, epochs=1)
@@ -186,7 +215,7 @@ def test_train_from_directory_writes_model_log_and_previews(photo_dir, tmp_path)
     output = tmp_path / "model.keras"
     run = tmp_path / "run"
     model = training.train_from_directory(
-        photo_dir, recipe="six_conv_003", image_size=16, batch_size=4, epochs=2, checkpoint_dir=run,
+        photo_dir, recipe="six_conv_rgb", image_size=16, batch_size=4, epochs=2, checkpoint_dir=run,
         output=output, validation_split=0.3, steps_per_epoch=2, verbose=0,
     )
     assert model.history.epoch == [0, 1]
@@ -197,11 +226,11 @@ def test_train_from_directory_writes_model_log_and_previews(photo_dir, tmp_path)
     assert {"epoch_001.keras", "epoch_002.keras", "training_log.csv"} <= set(os.listdir(run))
     assert [f for f in os.listdir(tmp_path) if f.endswith(".keras")] == ["model.keras"]  # no temporary left
     with pytest.raises(ValueError, match="overwrite"):
-        training.train_from_directory(photo_dir, recipe="six_conv_003", epochs=1, output=output)
+        training.train_from_directory(photo_dir, recipe="six_conv_rgb", epochs=1, output=output)
 
     # The finished run, started again with one more epoch, continues: epochs 1-2 are not redone.
     first_checkpoint = (run / "epoch_001.keras").read_bytes()
-    three_epochs = dict(recipe="six_conv_003", image_size=16, batch_size=4, epochs=3, checkpoint_dir=run,
+    three_epochs = dict(recipe="six_conv_rgb", image_size=16, batch_size=4, epochs=3, checkpoint_dir=run,
                         validation_split=0.3, steps_per_epoch=2, verbose=0)
     longer = training.train_from_directory(photo_dir, **three_epochs)
     assert longer.history.epoch == [2]
@@ -223,7 +252,7 @@ class Slow(keras.callbacks.Callback):  # makes an epoch last long enough to be k
         time.sleep(0.1)
 
 model = training.train_from_directory(
-    sys.argv[1], recipe="six_conv_003", image_size=16, batch_size=2, epochs=3, checkpoint_dir=sys.argv[2],
+    sys.argv[1], recipe="six_conv_rgb", image_size=16, batch_size=2, epochs=3, checkpoint_dir=sys.argv[2],
     validation_split=0.25, steps_per_epoch=15, callbacks=[Slow()], verbose=0,
 )
 print("EPOCHS", json.dumps(model.history.epoch))

@@ -137,7 +137,7 @@ def vae(input_size=224, latent_dim=128, kl_weight=1.0, dropout=0.2, name="vae"):
     (1, 32, 32, 2)
 
     Reference:
-        Report 000, §3 and Table 1 (`/work/shared/specs/000_*.txt`).
+        Report 000, §3 and Table 1.
     """
     _check_args(input_size, latent_dim, kl_weight, dropout, "vae")
     inputs = keras.Input((input_size, input_size, 1), name="l_input")

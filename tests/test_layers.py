@@ -1,0 +1,72 @@
+"""The serializable layers of `keras_colorize.layers` (the conversions are tested in test_color.py)."""
+
+import keras
+import numpy as np
+import pytest
+import skimage.color
+
+from keras_colorize.layers import DecodeBins
+from keras_colorize.layers import LabToRGB
+from keras_colorize.layers import RGBToLab
+from tests.helpers import run_model_saving_test
+from tests.helpers import run_serialization_test
+
+
+def crops(photos, size):
+    """Top-left `size`² crops of the real photos, float32 in [0, 1]."""
+    return np.stack([image[:size, :size] for image in photos.values()]).astype("float32") / 255.0
+
+
+@pytest.mark.parametrize("layer_class", [RGBToLab, LabToRGB])
+def test_layers_serialize(layer_class):
+    run_serialization_test(layer_class(variant="rounded", scaled=True, name="convert"))
+
+
+def test_layers_in_a_saved_model(tmp_path, photos):
+    inputs = keras.Input((None, None, 3))
+    scaled = RGBToLab(scaled=True, name="to_lab")(inputs)
+    outputs = LabToRGB(scaled=True, name="to_rgb")(scaled)
+    model = keras.Model(inputs, outputs)
+    batch = crops(photos, 32).astype("float32")
+    np.testing.assert_allclose(model.predict(batch, verbose=0), batch, atol=2e-4)
+    lab = keras.ops.convert_to_numpy(RGBToLab()(batch))
+    np.testing.assert_allclose(lab, skimage.color.rgb2lab(batch), atol=0.02)
+    run_model_saving_test(model, batch, tmp_path)
+
+
+@pytest.mark.parametrize("channels, expected", [("l", slice(0, 1)), ("ab", slice(1, 3))])
+def test_rgb_to_lab_channels(channels, expected, photos):
+    batch = crops(photos, 16).astype("float32")
+    layer = RGBToLab(scaled=True, channels=channels)
+    reference = skimage.color.rgb2lab(batch.astype("float64"))[..., expected]
+    reference = reference / np.array([100.0, 128.0, 128.0])[expected]
+    out = keras.ops.convert_to_numpy(layer(batch))
+    assert out.shape == batch.shape[:-1] + (expected.stop - expected.start,)
+    np.testing.assert_allclose(out, reference, atol=2e-4)
+    run_serialization_test(layer)
+
+
+def test_rgb_to_lab_rejects_unknown_channels():
+    with pytest.raises(ValueError, match="channels='rgb'"):
+        RGBToLab(channels="rgb")
+
+
+@pytest.mark.parametrize("layer_class", [RGBToLab, LabToRGB])
+def test_configs_with_the_former_variant_name_load(layer_class, photos):
+    # A model saved before the rename names variant "report000".
+    config = {**layer_class(scaled=True).get_config(), "variant": "report000"}
+    layer = layer_class.from_config(config)
+    assert layer.variant == "rounded"
+    batch = crops(photos, 8)
+    reference = layer_class(variant="rounded", scaled=True)
+    inputs = batch if layer_class is RGBToLab else keras.ops.convert_to_numpy(RGBToLab(scaled=True)(batch))
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(inputs)),
+                                  keras.ops.convert_to_numpy(reference(inputs)))
+
+
+def test_decode_bins_accepts_the_former_grid_name():
+    config = {**DecodeBins("square", mode="argmax").get_config(), "grid": "report004"}
+    layer = DecodeBins.from_config(config)
+    assert layer.get_config()["grid"] == "square"
+    probs = np.eye(676, dtype="float32")[None, :4]
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(probs))[0, 0] * 128, [-123.0, -123.0])
