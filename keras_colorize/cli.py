@@ -701,19 +701,28 @@ def build_parser():
 def main(argv=None):
     """Runs `keras-colorize` with `argv` (default: the command line); returns the exit code.
 
-    Options may come before or after a subcommand's paths (`colorize a.jpg -o
+    Options may come before or after `colorize`'s paths (`colorize a.jpg -o
     out b.jpg`); everything after `--` is a path. `--help` and usage errors
     (exit code 2) import neither Keras nor TensorFlow.
     """
     argv = sys.argv[1:] if argv is None else [os.fspath(a) for a in argv]
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
-    if not getattr(args, "passthrough", False):
-        # The subcommand again, options and paths intermixed (argparse's own
-        # pass stops taking paths at the first option).
-        command = args.command
-        args = args.parser.parse_intermixed_args(argv[argv.index(command) + 1 :])
-        args.command = command
+    if not getattr(args, "passthrough", False) and extra:
+        # argparse stops taking `colorize` paths at the first option: the
+        # paths it left over (`a.jpg -o out b.jpg`, and all after `--`) are
+        # added here; anything else is an unknown option.
+        paths, unknown, after_dashes = [], [], False
+        for item in extra:
+            if after_dashes or (item != "--" and not item.startswith("-")):
+                paths.append(item)
+            elif item == "--":
+                after_dashes = True
+            else:
+                unknown.append(item)
+        if unknown or not hasattr(args, "paths"):
+            args.parser.error(f"unrecognized arguments: {' '.join(unknown or extra)}")
+        args.paths += paths
     try:
         if getattr(args, "passthrough", False):
             return args.run(args, extra)

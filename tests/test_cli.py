@@ -265,6 +265,8 @@ def test_options_before_or_after_paths(tmp_path, tiny_model, photos, monkeypatch
     assert sorted(os.listdir("out")) == ["-scan_color.png", "good_color.png"]
     assert cli.main(["colorize", "bad/good.png", "-o", "out2", *model, "c.png"]) == 0
     assert sorted(os.listdir("out2")) == ["c_color.png", "good_color.png"]
+    assert cli.main(["colorize", "-o", "out3", *model, "--", "-scan.png", "c.png"]) == 0
+    assert sorted(os.listdir("out3")) == ["-scan_color.png", "c_color.png"]
 
 
 def test_a_bad_model_is_an_error_even_when_every_output_exists(tmp_path, tiny_model, photos, capsys):
