@@ -29,6 +29,7 @@ import numpy as np
 from keras import ops
 
 from keras_colorize import color
+from keras_colorize._aliases import current_name
 
 BIN_WIDTH = 10.0
 GRIDS = ("square", "gamut")
@@ -47,13 +48,7 @@ def check_grid(grid):
     >>> check_grid("report004")
     'square'
     """
-    grid = GRID_ALIASES.get(grid, grid) if isinstance(grid, str) else grid
-    if grid not in GRIDS:
-        raise ValueError(
-            f"Unknown ab grid. Expected one of {GRIDS} (or a former name, "
-            f"{sorted(GRID_ALIASES)}). Received: grid={grid!r}"
-        )
-    return grid
+    return current_name(grid, GRIDS, GRID_ALIASES, "ab grid", "grid")
 
 
 @functools.lru_cache(maxsize=None)

@@ -23,6 +23,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_colorize._aliases import current_name
+
 # Network scaling, the one place for it: L -> [0, 1], ab -> [-1, 1].
 L_SCALE = 100.0
 AB_SCALE = 128.0
@@ -78,13 +80,7 @@ def variant_name(variant):
     >>> variant_name("report000")
     'rounded'
     """
-    name = VARIANT_ALIASES.get(variant, variant) if isinstance(variant, str) else variant
-    if name not in LAB_VARIANTS:
-        raise ValueError(
-            f"Unknown Lab variant. Expected one of {sorted(LAB_VARIANTS)} (or a former "
-            f"name, {sorted(VARIANT_ALIASES)}). Received: variant={variant!r}"
-        )
-    return name
+    return current_name(variant, LAB_VARIANTS, VARIANT_ALIASES, "Lab variant", "variant")
 
 
 def check_variant(variant):
@@ -253,36 +249,29 @@ def fit_chroma_to_gamut(lab, variant="cie", steps=10, tolerance=1e-3):
     return lab
 
 
-class KerasOps:
-    """The few ops the formulas of this module (and of `bins`) need, from
-    `keras.ops` (backend-agnostic). `NumpyOps` holds the same from NumPy, and
-    `keras_colorize.data.lab` a `tf` set (the formulas' five) for `tf.data`."""
-
-    sqrt = staticmethod(ops.sqrt)
-    maximum = staticmethod(ops.maximum)
-    where = staticmethod(ops.where)
-    clip = staticmethod(ops.clip)
-    concatenate = staticmethod(ops.concatenate)
-    floor = staticmethod(ops.floor)
-    take = staticmethod(ops.take)
-    cast = staticmethod(ops.cast)
+# The ops the formulas of this module (and of `bins`) call on their namespace `xp`.
+OPS = ("sqrt", "maximum", "where", "clip", "concatenate", "floor", "take", "cast")
 
 
-class NumpyOps:
-    """The same ops from NumPy, for constants computed once (the gamut bins)
-    and offline statistics (priors, `evaluation`)."""
+def _namespace(name, doc, module, **replaced):
+    """A class holding `OPS` from `module` (or `replaced`) as static methods."""
+    members = {op: staticmethod(replaced.get(op) or getattr(module, op)) for op in OPS}
+    return type(name, (), {**members, "__doc__": doc, "__module__": __name__})
 
-    sqrt = staticmethod(np.sqrt)
-    maximum = staticmethod(np.maximum)
-    where = staticmethod(np.where)
-    clip = staticmethod(np.clip)
-    concatenate = staticmethod(np.concatenate)
-    floor = staticmethod(np.floor)
-    take = staticmethod(np.take)
 
-    @staticmethod
-    def cast(x, dtype):
-        return np.asarray(x).astype(dtype)
+KerasOps = _namespace(
+    "KerasOps",
+    "`OPS` from `keras.ops` (backend-agnostic). `keras_colorize.data.lab` holds a `tf` set of the "
+    "formulas' first five for `tf.data`.",
+    ops,
+)
+NumpyOps = _namespace(
+    "NumpyOps",
+    "`OPS` from NumPy, for constants computed once (the gamut bins) and offline statistics "
+    "(priors, `evaluation`).",
+    np,
+    cast=lambda x, dtype: np.asarray(x).astype(dtype),
+)
 
 
 # The former private names (`keras_colorize.hints` and `data` call them).

@@ -37,6 +37,7 @@ from keras_colorize import losses
 from keras_colorize import metrics
 from keras_colorize import models
 from keras_colorize import priors
+from keras_colorize._aliases import current_name
 
 SCHEDULES = (None, "plateau", "cosine")
 OPTIMIZERS = ("adam", "adamw")
@@ -340,9 +341,4 @@ def get_recipe(recipe):
     """A `Recipe` from its name or former name (a `Recipe` is returned as is)."""
     if isinstance(recipe, Recipe):
         return recipe
-    if recipe not in RECIPES:
-        raise ValueError(
-            f"Unknown recipe. Expected one of {sorted(RECIPES)} (or a former name, "
-            f"{sorted(RECIPE_ALIASES)}). Received: recipe={recipe!r}"
-        )
-    return RECIPES[recipe]
+    return RECIPES[current_name(recipe, RECIPES, RECIPE_ALIASES, "recipe", "recipe")]
