@@ -20,7 +20,6 @@ import os
 import stat
 import warnings
 
-import cv2
 import numpy as np
 from PIL import Image
 
@@ -140,6 +139,8 @@ def _decode_pixels(data, image):
         _strict_jpeg(data, "CMYK" if image.mode == "CMYK" else "RGB", smallest=True)
         return np.asarray(image.convert("RGB"))  # CMYK / YCCK: Pillow's conversion
     if image.format == "PNG" and _png_bit_depth(data) == 16:
+        import cv2  # only here: importing the module stays light
+
         array = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
         if array is None:
             raise ImageDecodeError("corrupt PNG data (OpenCV cannot decode it)", "corrupt")
