@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 
+from keras_colorize import bins
 from keras_colorize import color
 from keras_colorize import losses
 from keras_colorize import priors
@@ -97,14 +98,14 @@ def ref_tv(y, variant, eps):
 
 
 def nearest_bins(ab_scaled, grid):
-    centers = color.ab_bin_centers(grid).astype("float64")
+    centers = bins.bin_centers(grid).astype("float64")
     ab = ab_scaled.reshape(-1, 2) * 128.0
     d2 = ((ab[:, None] - centers[None]) ** 2).sum(-1)
     return d2, d2.argmin(-1)
 
 
 def ref_weights(prior, grid, sigma, mix):
-    centers = color.ab_bin_centers(grid).astype("float64")
+    centers = bins.bin_centers(grid).astype("float64")
     prior = np.asarray(prior) / np.sum(prior)
     d2 = ((centers[:, None] - centers[None]) ** 2).sum(-1)
     smoothed = np.exp(-d2 / (2 * sigma**2)) @ prior
@@ -385,7 +386,7 @@ def softmax(x):
 @pytest.mark.parametrize("name", sorted(rce_cases()))
 def test_rebalanced_cross_entropy_matches_reference(name, photos):
     kwargs, weights, grid, k = rce_cases()[name]
-    q = len(color.ab_bin_centers(grid))
+    q = len(bins.bin_centers(grid))
     rng = np.random.default_rng(4)
     y_true, _ = photo_pairs(photos, size=16)
     # Grey pixels (a = b = 0) are equidistant from two 5th-nearest bins of the

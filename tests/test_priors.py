@@ -4,13 +4,12 @@ import numpy as np
 import pytest
 
 from keras_colorize import bins
-from keras_colorize import color
 from keras_colorize import priors
 
 
 def reference_weights(prior, grid, sigma, mix):
     """Zhang et al. (2016) eq. 4, written out with loops over the bins."""
-    centers = color.ab_bin_centers(grid).astype("float64")
+    centers = bins.bin_centers(grid).astype("float64")
     prior = np.asarray(prior, "float64") / np.sum(prior)
     q = len(centers)
     smoothed = np.zeros(q)
@@ -61,7 +60,7 @@ def test_ab_histogram_errors():
 @pytest.mark.parametrize("grid", ["square", "gamut"])
 def test_rebalancing_weights_match_reference(grid):
     rng = np.random.default_rng(2)
-    q = len(color.ab_bin_centers(grid))
+    q = len(bins.bin_centers(grid))
     prior = rng.random(q) ** 8  # peaked, with near-empty bins
     expected, smoothed = reference_weights(prior, grid, 5.0, 0.5)
     actual = priors.rebalancing_weights(prior, grid, sigma=5.0, mix=0.5)
