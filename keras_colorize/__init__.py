@@ -13,7 +13,7 @@ import sys
 
 __version__ = "0.1.0"
 
-__all__ = ["color", "colorize", "colorize_video", "data", "layers", "models", "plotting"]
+__all__ = ["backbones", "color", "colorize", "colorize_video", "data", "layers", "models", "plotting"]
 
 # Importing the package imports neither Keras nor TensorFlow (seconds), so that
 # `keras-colorize --help` and usage errors answer at once: each public name is
@@ -22,6 +22,7 @@ __all__ = ["color", "colorize", "colorize_video", "data", "layers", "models", "p
 # `colorize_video` also import the layers and models, which registers them with
 # Keras before a model file that names them is loaded.
 _LAZY = {
+    "backbones": ("keras_colorize.backbones", None),
     "color": ("keras_colorize.color", None),
     "layers": ("keras_colorize.layers", None),
     "models": ("keras_colorize.models", None),

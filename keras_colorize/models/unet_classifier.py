@@ -4,14 +4,14 @@ Zhang et al. 2016); `keras_colorize.color.decode_ab` decodes it back to ab."""
 import keras
 
 from keras_colorize import color
+from keras_colorize import layers
 from keras_colorize.models._utils import check_choice
-from keras_colorize.models.unet import check_unet_args
-from keras_colorize.models.unet import unet_body
-from keras_colorize.models.unet import unet_input
+from keras_colorize.models.unet import unet_features
+
 
 def unet_classifier(
     input_size=256, depth=4, base_filters=64, grid="report004", hints=False,
-    name="unet_classifier",
+    name="unet_classifier", backbone=None, encoder_weights=None, encoder_freeze=False,
 ):
     """U-Net whose head is a per-pixel softmax over quantised ab bins.
 
@@ -36,6 +36,9 @@ def unet_classifier(
             `keras_colorize.color.ab_bin_centers`.
         hints: take user color hints: 4 input channels, as `unet(hints=True)`.
         name: model name.
+        backbone, encoder_weights, encoder_freeze: a pretrained encoder, as
+            in `unet` (e.g. `backbone="efficientnet_lite0",
+            encoder_weights="imagenet", encoder_freeze=True`).
 
     Returns:
         A `keras.Model` from `(batch, S, S, 1)` L/100 to `(batch, S, S, Q)`
@@ -51,11 +54,12 @@ def unet_classifier(
         Report 004, "Classification-Based Approach"; Zhang, Isola and Efros,
         "Colorful Image Colorization", ECCV 2016.
     """
-    check_unet_args(input_size, depth, base_filters, "unet_classifier")
     check_choice(grid, color.AB_BIN_GRIDS, "grid")
     num_bins = color.ab_bin_centers(grid).shape[0]
-    inputs = unet_input(input_size, hints)
-    x = unet_body(inputs, depth, base_filters)
+    inputs, x = unet_features(input_size, depth, base_filters, hints, backbone, encoder_weights,
+                              encoder_freeze, "unet_classifier")
     x = keras.layers.Conv2D(num_bins, 1, name="bins_conv")(x)
+    if backbone is not None:
+        x = layers.BilinearUpsampling2D(name="output_up")(x)
     outputs = keras.layers.Softmax(axis=-1, name="bins_softmax")(x)
     return keras.Model(inputs, outputs, name=name)
