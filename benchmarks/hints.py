@@ -2,13 +2,16 @@
 
     python benchmarks/hints.py --model hints64.keras              # evaluate
     python benchmarks/hints.py --model hints64.keras --train-minutes 18   # train first
+    python benchmarks/hints.py --model default --size 128         # the shipped model
 
 Training (when `--model` does not exist): `unet(64, depth=3, base_filters=16,
 hints=True)` on `--train` (64×64 random crops, flips/rotations), hints
 simulated by `keras_colorize.data.with_hints` (geometric number of patches,
 `--hint-p` = 1/16, at most `--max-hints` = 64), Adam 1e-3, L1 loss, stopped after `--train-minutes` of wall time.
 
-Evaluation: every photo of `--dev`, centre crop 64×64; for K hints, K
+Evaluation: every photo of `--dev`, resized and centre-cropped to `--size`
+(64 by default; a fully convolutional model such as the shipped one can take
+its own render size); for K hints, K
 patches of 3×3 pixels at uniform random locations showing the mean true ab
 under them (`keras_colorize.hints.random_hints`, the same locations for each
 model and seed); PSNR of the 8-bit RGB reconstruction (the photo's own L plus
@@ -65,8 +68,8 @@ def train(train_dir, minutes, path, p, max_points):
     return model
 
 
-def evaluate(model, dev_dir):
-    ds = data.from_directory(dev_dir, image_size=SIZE, batch_size=64, training=False)
+def evaluate(model, dev_dir, size=SIZE):
+    ds = data.from_directory(dev_dir, image_size=size, batch_size=64, training=False)
     lightness, ab = (np.concatenate(parts) for parts in zip(*[(x.numpy(), y.numpy()) for x, y in ds]))
 
     def to_rgb8(ab_pred):
@@ -85,7 +88,9 @@ def evaluate(model, dev_dir):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", required=True, help="hint model (.keras); trained if missing")
+    parser.add_argument("--model", required=True,
+                        help="hint model (.keras; trained if missing), or 'default' for the shipped model")
+    parser.add_argument("--size", type=int, default=SIZE, help="side of the centre crops scored")
     parser.add_argument("--train", default=str(SHARED / "train"))
     parser.add_argument("--dev", default=str(SHARED / "dev"))
     parser.add_argument("--train-minutes", type=float, default=18.0)
@@ -93,12 +98,16 @@ def main():
                         help="training hints: geometric parameter (mean count about 1/p)")
     parser.add_argument("--max-hints", type=int, default=64, help="training hints: cap per crop")
     args = parser.parse_args()
-    if os.path.exists(args.model):
+    if args.model == "default":
+        from keras_colorize.weights import load_default_model
+
+        model = load_default_model()
+    elif os.path.exists(args.model):
         model = keras.saving.load_model(args.model, safe_mode=True)
     else:
         model = train(args.train, args.train_minutes, args.model, args.hint_p, args.max_hints)
-    n, table = evaluate(model, args.dev)
-    print(f"{n} dev photos, centre crop {SIZE}x{SIZE}, 3x3 true-color hint patches at random places")
+    n, table = evaluate(model, args.dev, args.size)
+    print(f"{n} dev photos, centre crop {args.size}x{args.size}, 3x3 true-color hint patches at random places")
     print(f"{'hints':>5}  {'PSNR dB':>8}  {'SSIM':>6}  {'ΔE2000':>7}")
     for count, scores in table.items():
         print(f"{count:5d}  {scores['psnr']:8.2f}  {scores['ssim']:6.3f}  {scores['delta_e2000']:7.2f}")
