@@ -21,11 +21,12 @@ import json
 import os
 import sys
 
+# The side a model of dynamic input size sees without --render-size (imports no Keras).
+from keras_colorize.weights import DEFAULT_RENDER_SIZE
+
 # A chunk of photos colorized together holds at most this many pixels (plus
 # `--batch-size`), so memory stays bounded whatever the photo sizes.
 _PIXELS_PER_CHUNK = 48_000_000
-# Side the model sees when its input size is dynamic and --render-size is not given.
-DEFAULT_RENDER_SIZE = 256
 # The names of `keras_colorize.recipes.RECIPES`, and their former names, kept
 # here so that `train --help` and a bad --recipe need no TensorFlow;
 # tests/test_cli.py checks them against the library.

@@ -116,9 +116,17 @@ def _lightness(rgb):
 
 
 def _render_side(model, render_size):
-    """The square side the model runs at: its fixed input size, or render_size."""
+    """The square side the model runs at: its fixed input size, else
+    `render_size` (None: `weights.DEFAULT_RENDER_SIZE`) rounded up to a
+    multiple of 32, the largest total stride of the library's networks."""
     fixed = model.input_shape[1]
-    return fixed if fixed is not None else render_size
+    if fixed is not None:
+        return fixed
+    if render_size is None:
+        from keras_colorize.weights import DEFAULT_RENDER_SIZE as render_size  # noqa: PLC0415, N811
+    if not isinstance(render_size, int) or isinstance(render_size, bool) or render_size < 1:
+        raise ValueError(f"`render_size` must be a positive int or None. Received: render_size={render_size!r}")
+    return -(-render_size // 32) * 32
 
 
 def _letterbox(lightness, side):
@@ -158,7 +166,7 @@ def colorize(
     images,
     model=None,
     *,
-    render_size=256,
+    render_size=None,
     batch_size=8,
     vividness=1.0,
     hints=None,
@@ -181,8 +189,10 @@ def colorize(
             giving ab / 128 (2 channels, tanh), RGB (3 channels) or ab-bin
             probabilities (676 or 261 channels). None uses the default
             model (loaded once per process).
-        render_size: side of the square the model sees (when its input size
-            is not fixed): larger is slower with finer color detail.
+        render_size: side of the square the model sees when its input size
+            is not fixed (rounded up to a multiple of 32): larger is slower
+            with finer color detail. None: `weights.DEFAULT_RENDER_SIZE`,
+            the size the shipped model was tuned at on its validation photos.
         batch_size: photos per forward pass.
         vividness: saturation knob. A chroma gain for regression and RGB
             models (1.0 = as predicted); for classifier models it divides the

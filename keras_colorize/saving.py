@@ -15,8 +15,10 @@ import keras
 import numpy as np
 
 from keras_colorize import color
-from keras_colorize import losses  # noqa: F401 (registers the losses a compiled model names)
+from keras_colorize import layers  # noqa: F401 (registers the layers a model file names)
+from keras_colorize import losses  # noqa: F401 (the losses a compiled model names)
 from keras_colorize import metrics  # noqa: F401 (and the metrics)
+from keras_colorize import models  # noqa: F401 (and ConditionalGAN)
 from keras_colorize.hints import INPUT_CHANNELS as HINT_INPUT_CHANNELS
 
 # Output channels a colorizer may have: ab, RGB, or ab-bin probabilities.

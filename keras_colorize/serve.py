@@ -95,7 +95,7 @@ def _gray(rgb):
     return inference._recombine(lightness, np.zeros(lightness.shape + (2,), np.float32))
 
 
-def create_app(model=None, render_size=256, max_upload_bytes=MAX_UPLOAD_BYTES):
+def create_app(model=None, render_size=None, max_upload_bytes=MAX_UPLOAD_BYTES):
     """The Flask application of the page.
 
     Args:
@@ -163,7 +163,7 @@ def create_app(model=None, render_size=256, max_upload_bytes=MAX_UPLOAD_BYTES):
     return app
 
 
-def serve(model=None, host="127.0.0.1", port=8000, render_size=256):
+def serve(model=None, host="127.0.0.1", port=8000, render_size=None):
     """Runs the page on `http://host:port/` until interrupted.
 
     Args:

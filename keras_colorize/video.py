@@ -109,7 +109,7 @@ def colorize_video(
     model=None,
     *,
     temporal=0.6,
-    render_size=256,
+    render_size=None,
     batch_size=8,
     overwrite=False,
     verbose=1,

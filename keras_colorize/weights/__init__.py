@@ -1,10 +1,16 @@
-"""The default colorizer shipped inside the package (no download)."""
+"""The default colorizer shipped inside the package (no download).
+
+Importing this module imports neither Keras nor TensorFlow (the command line
+reads `DEFAULT_RENDER_SIZE` for `--help`); `load_default_model` does.
+"""
 
 import os
 
-from keras_colorize.saving import load_model
-
 DEFAULT_MODEL_PATH = os.path.join(os.path.dirname(__file__), "default.keras")
+# The render side `colorize()` gives models whose input size is not fixed,
+# the shipped one included: chosen for it on the validation photos by
+# `scripts/train_default.py` (among 128, 160, 192 and 224).
+DEFAULT_RENDER_SIZE = 224
 
 
 def has_default_model():
@@ -15,17 +21,20 @@ def has_default_model():
 def load_default_model():
     """Loads the shipped default colorizer with `safe_mode=True`.
 
-    The model is a `unet_classifier` (4.4 M parameters, depth 4, base 24)
-    over the 261 in-gamut ab bins, trained on `../shared/data/train` by
-    `scripts/train_default.py` at 64×64, followed by the decoding chosen on a
-    validation split (`layers.DecodeBins`: annealed mean, T = 0.6, chroma
-    gain 2). It runs at a fixed 64×64 render (the chroma is upsampled to the
-    photo's size by `colorize()`, where `vividness` scales it further).
-    Figures on the dev set are in `benchmarks/RESULTS.md`.
+    The model is `models.unet(input_size=None, base_filters=16, hints=True,
+    backbone="efficientnet_lite1", encoder_weights="imagenet",
+    encoder_freeze=True)`: Google's ImageNet EfficientNet-Lite1 (frozen) on
+    the gray rendering of L and a U-Net decoder over its five taps that also
+    takes color hints, trained on `../shared/data/train` by
+    `scripts/train_default.py` (Huber loss on ab, 128×128 photos, 2 CPU
+    cores), with the chroma gain chosen on a validation split. It is fully
+    convolutional: `colorize()` renders at `DEFAULT_RENDER_SIZE` unless told
+    otherwise, and hints (`colorize(photo, hints=[...])`) work out of the
+    box. Figures on the dev set are in `benchmarks/RESULTS.md`.
 
     Returns:
-        A `keras.Model` from `(batch, 64, 64, 1)` L/100 to
-        `(batch, 64, 64, 2)` ab/128.
+        A `keras.Model` from `(batch, H, W, 4)` (L/100 ‖ hint ab/128 ‖ mask;
+        H and W multiples of 32) to `(batch, H, W, 2)` ab/128.
 
     Raises:
         FileNotFoundError: if this version ships no default model yet.
@@ -33,7 +42,11 @@ def load_default_model():
     Example:
 
     >>> model = load_default_model()  # doctest: +SKIP
+    >>> model.input_shape
+    (None, None, None, 4)
     """
+    from keras_colorize.saving import load_model  # noqa: PLC0415 (Keras, on first use only)
+
     if not has_default_model():
         raise FileNotFoundError(
             f"No default model is shipped in this version ({DEFAULT_MODEL_PATH} "
