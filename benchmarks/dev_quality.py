@@ -11,9 +11,13 @@ to the model's render size and back up (what the render size caps). Writes a
 before/after grid of `--grid` photos (gray | ours | truth) and ends with one
 JSON line: our PSNR against the gray baseline's. `--data`, `--prefix` and
 `--sample` score another set the same way (e.g. training photos, to tell
-under- from over-fitting).
+under- from over-fitting). `--reference OLD.keras` scores another model in
+the same run (e.g. the previous default); every row is also given per
+file-name prefix (`inet_`, `intel_`, ...). `--frontier` sweeps `vividness`
+(a chroma gain) over our model and prints the best PSNR reached at
+colorfulness >= 26 / 30 / 34.
 
-    KERAS_BACKEND=tensorflow python benchmarks/dev_quality.py [--model M] [--grid-png PATH]
+    KERAS_BACKEND=tensorflow python benchmarks/dev_quality.py [--model M] [--reference OLD] [--frontier]
     python benchmarks/dev_quality.py --data ../shared/data/train --prefix intel_ --sample 187
 """
 
@@ -35,9 +39,11 @@ from keras_colorize.data import list_images  # noqa: E402
 from keras_colorize.data import read_image  # noqa: E402
 from keras_colorize.metrics import evaluate_images  # noqa: E402
 from keras_colorize.saving import load_model  # noqa: E402
+from keras_colorize.weights import DEFAULT_RENDER_SIZE  # noqa: E402
 from keras_colorize.weights import load_default_model  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+FRONTIER_VIVIDNESS = (0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0)
 KEYS = ("psnr", "ssim", "colorfulness", "colorfulness_gap", "delta_e2000")
 
 
@@ -62,7 +68,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help=".keras file (default: the shipped model)")
     parser.add_argument("--data", default=os.path.join(HERE, "..", "..", "shared", "data", "dev"))
-    parser.add_argument("--render-size", type=int, default=256)
+    parser.add_argument("--reference", default=None, help="another .keras model scored in the same run")
+    parser.add_argument("--render-size", type=int, default=None,
+                        help="render side (default: colorize()'s own choice for the model)")
+    parser.add_argument("--frontier", action="store_true",
+                        help="sweep vividness: best PSNR at colorfulness >= 26 / 30 / 34")
     parser.add_argument("--sample", type=int, default=None, metavar="N",
                         help="score N photos of --data drawn at random (seed 0), e.g. of train/")
     parser.add_argument("--prefix", default="", help="only photos whose file name starts with this")
@@ -77,23 +87,43 @@ def main():
     truths = [np.round(read_image(p) * 255).astype(np.uint8) for p in paths]
     labs = [keras.ops.convert_to_numpy(color.rgb_to_lab(t / 255.0)) for t in truths]
     mean_ab = np.concatenate([lab[..., 1:].reshape(-1, 2) for lab in labs]).mean(axis=0)
-    side = model.input_shape[1] or args.render_size
-    ours = colorize(truths, model=model, render_size=args.render_size)
-    rows = {
-        "gray (a = b = 0)": evaluate_images([with_ab(lab, 0.0) for lab in labs], truths),
-        "mean ab of the set": evaluate_images([with_ab(lab, mean_ab) for lab in labs], truths),
-        f"ours ({model.name})": evaluate_images(ours, truths),
-        "oracle: own mean ab": evaluate_images(
-            [with_ab(lab, lab[..., 1:].mean(axis=(0, 1))) for lab in labs], truths),
-        f"oracle: true ab at {side}²": evaluate_images(
-            [with_ab(lab, through_render(lab[..., 1:], side)) for lab in labs], truths),
-        "ground truth": evaluate_images(truths, truths),
+    render = {} if args.render_size is None else {"render_size": args.render_size}
+    side = model.input_shape[1] or args.render_size or DEFAULT_RENDER_SIZE
+    ours = colorize(truths, model=model, **render)
+    outputs = {
+        "gray (a = b = 0)": [with_ab(lab, 0.0) for lab in labs],
+        "mean ab of the set": [with_ab(lab, mean_ab) for lab in labs],
+        f"ours ({model.name})": ours,
     }
+    if args.reference:
+        reference = load_model(args.reference)
+        outputs[f"reference ({os.path.basename(args.reference)})"] = colorize(truths, model=reference, **render)
+    outputs["oracle: own mean ab"] = [with_ab(lab, lab[..., 1:].mean(axis=(0, 1))) for lab in labs]
+    outputs[f"oracle: true ab at {side}²"] = [with_ab(lab, through_render(lab[..., 1:], side)) for lab in labs]
+    outputs["ground truth"] = truths
+    names = [os.path.basename(p) for p in paths]
+    prefixes = sorted({n.split("_")[0] + "_" for n in names})
+    rows = {}
     print(f"{len(truths)} photos of {os.path.abspath(args.data)}; model {model.name}, "
           f"{model.count_params():,} parameters, input {model.input_shape}")
-    print(f"{'colorizer':28s} " + " ".join(f"{k:>16s}" for k in KEYS))
-    for name, scores in rows.items():
-        print(f"{name:28s} " + " ".join(f"{scores[k]:16.3f}" for k in KEYS))
+    for subset in ["all"] + (prefixes if len(prefixes) > 1 else []):
+        keep = [i for i, n in enumerate(names) if subset == "all" or n.startswith(subset)]
+        print(f"\n{subset} ({len(keep)} photos)\n{'colorizer':34s} " + " ".join(f"{k:>16s}" for k in KEYS))
+        for name, images in outputs.items():
+            scores = evaluate_images([images[i] for i in keep], [truths[i] for i in keep])
+            rows.setdefault(name, scores)  # the whole set's scores
+            print(f"{name:34s} " + " ".join(f"{scores[k]:16.3f}" for k in KEYS))
+    if args.frontier:
+        sweep = []
+        for vividness in FRONTIER_VIVIDNESS:
+            scores = evaluate_images(colorize(truths, model=model, vividness=vividness, **render), truths)
+            sweep.append((vividness, scores["psnr"], scores["colorfulness"]))
+            print(f"vividness {vividness:.2f}: PSNR {scores['psnr']:.3f}, colorfulness {scores['colorfulness']:.2f}")
+        for floor in (26, 30, 34):
+            reached = [row for row in sweep if row[2] >= floor]
+            best = max(reached, key=lambda row: row[1]) if reached else None
+            print(f"frontier: colorfulness >= {floor}: " + (
+                f"PSNR {best[1]:.3f} (vividness {best[0]:.2f})" if best else "not reached"))
     if args.grid_png:
         picks = np.linspace(0, len(truths) - 1, args.grid).round().astype(int)
         figure = plotting.comparison_figure([ours[i] for i in picks], [truths[i] for i in picks],
