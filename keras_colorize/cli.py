@@ -574,7 +574,10 @@ def _add_export_parser(subparsers):
     parser.add_argument("model", metavar="MODEL",
                         help=f"a .keras colorizer, or {DEFAULT_MODEL_NAME!r} for the model shipped with the package")
     parser.add_argument("out", metavar="OUT", help="output file or folder")
-    parser.add_argument("--format", required=True, choices=("keras", "saved_model", "tflite"))
+    # No `from keras_colorize.export import FORMATS`: that module starts TensorFlow.
+    from keras_colorize._formats import EXPORT_FORMATS
+
+    parser.add_argument("--format", required=True, choices=EXPORT_FORMATS)
     parser.add_argument("--render-size", type=_positive_int, default=None, metavar="N",
                         help=f"image side the exported graph runs the model at, for a model whose input size "
                              f"is dynamic (default {DEFAULT_RENDER_SIZE}; a fixed-size model uses its own)")

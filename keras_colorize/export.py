@@ -18,7 +18,6 @@ Only this module and `keras_colorize.data` use `tf`.
 """
 
 import os
-import shutil
 import tempfile
 
 import keras
@@ -27,10 +26,11 @@ import tensorflow as tf
 from keras_colorize import color
 from keras_colorize import hints
 from keras_colorize import saving
+from keras_colorize._formats import EXPORT_FORMATS as FORMATS
 from keras_colorize.data import lab as tf_lab
 from keras_colorize.inference import DEFAULT_TEMPERATURE
+from keras_colorize.outputs import atomic_path
 
-FORMATS = ("keras", "saved_model", "tflite")
 # Not "serve": the TFLite converter treats an endpoint of that name as the
 # only one of a `model.export` artifact and drops the others.
 SERVE_ENDPOINT = "colorize"
@@ -75,15 +75,21 @@ def export_model(model, path, *, format="keras", render_size=256, overwrite=Fals
             raise ValueError(
                 f"A `.keras` export needs a path ending in '.keras'. Received: path={path!r}"
             )
-        return _write_atomically(path, lambda staged: _save_keras(model, staged), overwrite)
+        with atomic_path(path, overwrite=overwrite, suffix=".keras") as staged:
+            _save_keras(model, staged)
+        return os.path.abspath(path)
     if keras.backend.backend() != "tensorflow":
         raise ValueError(
             f"`format={format!r}` needs the TensorFlow backend (set KERAS_BACKEND=tensorflow "
             f"before importing keras). Received: backend={keras.backend.backend()!r}"
         )
     if format == "saved_model":
-        return _write_atomically(path, lambda staged: export_saved_model(model, staged, render_size), overwrite)
-    return _write_atomically(path, lambda staged: export_tflite(model, staged, render_size), overwrite)
+        with atomic_path(path, overwrite=overwrite, folder=True) as staged:
+            export_saved_model(model, staged, render_size)
+    else:
+        with atomic_path(path, overwrite=overwrite) as staged:
+            export_tflite(model, staged, render_size)
+    return os.path.abspath(path)
 
 
 def export_saved_model(model, path, render_size=256):
@@ -169,25 +175,6 @@ def _model_inputs(model, l_scaled):
         return l_scaled
     empty = keras.ops.zeros_like(l_scaled)
     return keras.ops.concatenate([l_scaled] + [empty] * hints.HINT_CHANNELS, axis=-1)
-
-
-def _write_atomically(path, write, overwrite):
-    """Calls `write(staged)` on a temporary path beside `path`, then renames it."""
-    path = os.path.abspath(os.fspath(path))
-    if os.path.lexists(path) and not overwrite:
-        raise FileExistsError(f"{path} exists. Pass overwrite=True to replace it.")
-    parent = os.path.dirname(path)
-    os.makedirs(parent, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".export-", dir=parent)
-    try:
-        staged = os.path.join(staging, os.path.basename(path))
-        write(staged)
-        if os.path.lexists(path):  # overwrite=True: move the old one aside first
-            os.replace(path, os.path.join(staging, "previous"))
-        os.replace(staged, path)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return path
 
 
 def _decode(prediction):

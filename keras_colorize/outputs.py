@@ -9,6 +9,7 @@ file or none (plus, at worst, a hidden `.NAME.*.part` file, which
 
 import contextlib
 import os
+import shutil
 import tempfile
 
 import cv2
@@ -48,7 +49,7 @@ _FILE_MODE = 0o666 & ~_umask()
 
 
 @contextlib.contextmanager
-def atomic_path(path, overwrite=False, suffix=""):
+def atomic_path(path, overwrite=False, suffix="", folder=False):
     """A temporary path beside `path`, renamed onto `path` when the block succeeds.
 
     Write the file to the yielded path (any writer: `savefig`, `model.save`,
@@ -56,11 +57,17 @@ def atomic_path(path, overwrite=False, suffix=""):
     on an exception it is deleted. The temporary is hidden and named
     `.NAME.XXXXXXXX.part` plus `suffix` (for writers that need an extension).
 
+    With `folder=True` the result is a folder (a SavedModel): the yielded path
+    does not exist yet, the writer creates it, inside a hidden staging folder
+    `.NAME.XXXXXXXX.part` beside `path`. Renaming a folder cannot refuse an
+    existing name atomically, so `path` is checked once more just before.
+
     Args:
-        path: destination file; its folder is created if needed.
+        path: destination file (or folder); its folder is created if needed.
         overwrite: replace an existing file. Without it an existing file is
             never touched, even one created by someone else while writing.
         suffix: extension the temporary file must end with (e.g. `".keras"`).
+        folder: the writer creates a folder, not a file.
 
     Raises:
         FileExistsError: if `path` exists and `overwrite` is False.
@@ -71,11 +78,15 @@ def atomic_path(path, overwrite=False, suffix=""):
     ...     figure.savefig(temporary)
     """
     path = os.fspath(path)
-    folder, name = os.path.split(os.path.abspath(path))
+    parent, name = os.path.split(os.path.abspath(path))
     if not overwrite and os.path.lexists(path):
         raise FileExistsError(f"{path!r} exists; pass overwrite=True to replace it.")
-    os.makedirs(folder, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part" + suffix)
+    os.makedirs(parent, exist_ok=True)
+    if folder:
+        with _staged_folder(path, parent, name, overwrite, suffix) as temporary:
+            yield temporary
+        return
+    handle, temporary = tempfile.mkstemp(dir=parent, prefix=f".{name}.", suffix=".part" + suffix)
     os.close(handle)
     os.chmod(temporary, _FILE_MODE)
     try:
@@ -87,6 +98,22 @@ def atomic_path(path, overwrite=False, suffix=""):
     finally:
         if os.path.lexists(temporary):
             os.remove(temporary)
+
+
+@contextlib.contextmanager
+def _staged_folder(path, parent, name, overwrite, suffix):
+    """`atomic_path(..., folder=True)`: the writer's folder is staged in a hidden folder beside `path`."""
+    staging = tempfile.mkdtemp(dir=parent, prefix=f".{name}.", suffix=".part")
+    try:
+        temporary = os.path.join(staging, name + suffix)
+        yield temporary
+        if os.path.lexists(path):
+            if not overwrite:
+                raise FileExistsError(f"{path!r} exists; pass overwrite=True to replace it.")
+            os.replace(path, os.path.join(staging, ".previous"))  # a folder cannot be replaced in one step
+        os.replace(temporary, path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def write_atomic(path, data, overwrite=False):

@@ -34,6 +34,7 @@ import numpy as np
 
 from keras_colorize import recipes
 from keras_colorize.data.files import split_fraction
+from keras_colorize.outputs import atomic_path
 
 OBJECTIVE = kt.Objective("val_psnr", "max")
 ORACLES = ("random", "bayesian", "hyperband")
@@ -368,9 +369,9 @@ def main(argv=None, family=None):
         return None
     best = tuner.get_best_hyperparameters()[0].values
     path = os.path.join(args.directory, args.project_name or family, "best_hyperparameters.json")
-    temporary = path + ".tmp"
-    with open(temporary, "w") as handle:
-        json.dump(best, handle, indent=2)
-    os.replace(temporary, path)
+    # Rewritten by every search of the project, as the oracle's own files are.
+    with atomic_path(path, overwrite=True, suffix=".json") as temporary:
+        with open(temporary, "w") as handle:
+            json.dump(best, handle, indent=2)
     print(json.dumps(best, indent=2))
     return best

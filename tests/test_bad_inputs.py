@@ -210,11 +210,27 @@ def check_colorized(source_rgb, out):
         np.testing.assert_allclose(np.median(lab_out[mid, 1:], axis=0), 128 * np.asarray(AB), atol=2.0)
 
 
-def test_corpus_has_thirty_kinds(corpus):
-    _, cases, _ = corpus
-    assert len(cases) >= 30
-    assert sum(isinstance(c.expect, tuple) for c in cases) >= 20
-    assert sum(isinstance(c.expect, str) for c in cases) >= 8
+def test_each_file_is_judged_alike_by_the_check_and_the_decoder(corpus):
+    """The pipeline's header check (`inspect_image`) and the decoder of `colorize()`
+    (`read_image`) call each file good or bad as declared, for the declared reason."""
+    from keras_colorize.data.files import inspect_image
+
+    root, cases, _ = corpus
+    for case in cases:
+        path = root / case.path
+        if isinstance(case.expect, tuple):
+            orientation, problem = inspect_image(path)
+            assert problem is None, (case.name, problem)
+            exif = re.fullmatch(r"exif/orientation(\d)\.jpg", case.path)
+            assert orientation == (int(exif.group(1)) if exif else 1), case.name
+            image = data.read_image(path)
+            assert image.shape == case.expect + (3,) and image.dtype == np.float32, case.name
+            assert 0 <= image.min() and image.max() <= 1, case.name
+        elif isinstance(case.expect, str):
+            orientation, problem = inspect_image(path)
+            assert orientation is None and re.search(case.expect, problem), (case.name, problem)
+            with pytest.raises(ValueError, match=case.expect):
+                data.read_image(path)
 
 
 def test_pipeline_keeps_good_files_and_lists_bad_ones(corpus):

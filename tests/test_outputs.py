@@ -2,6 +2,7 @@
 
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -35,3 +36,25 @@ def test_atomic_path_keeps_existing_file_and_cleans_up_on_error(tmp_path):
             raise RuntimeError("writer failed")
     assert target.read_bytes() == b"user's file"
     assert os.listdir(tmp_path) == ["mine.png"]
+
+
+def test_atomic_folder_is_staged_beside_and_replaces_only_when_asked(tmp_path):
+    target = tmp_path / "saved_model"
+    with outputs.atomic_path(target, folder=True) as temporary:
+        assert not os.path.exists(temporary)  # the writer creates the folder
+        assert os.path.dirname(os.path.dirname(temporary)) == str(tmp_path)
+        os.makedirs(temporary)
+        (Path(temporary) / "v1").write_text("1")
+    assert os.listdir(target) == ["v1"] and os.listdir(tmp_path) == ["saved_model"]
+    with pytest.raises(FileExistsError, match="saved_model"):
+        with outputs.atomic_path(target, folder=True):
+            pass
+    with pytest.raises(RuntimeError):
+        with outputs.atomic_path(target, overwrite=True, folder=True) as temporary:
+            os.makedirs(temporary)
+            raise RuntimeError("writer failed")
+    assert os.listdir(target) == ["v1"] and os.listdir(tmp_path) == ["saved_model"]
+    with outputs.atomic_path(target, overwrite=True, folder=True) as temporary:
+        os.makedirs(temporary)
+        (Path(temporary) / "v2").write_text("2")
+    assert os.listdir(target) == ["v2"] and os.listdir(tmp_path) == ["saved_model"]

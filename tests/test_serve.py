@@ -1,7 +1,6 @@
 """The local web page: colorized uploads, hints, 4xx answers, 20 concurrent uploads."""
 
 import base64
-import inspect
 import io
 import json
 import os
@@ -168,8 +167,23 @@ def test_twenty_concurrent_uploads_each_get_their_own_result():
         assert abs(skimage.color.rgb2lab(colored)[..., 0].mean() - expected_l) < 1.0, i
 
 
-def test_binds_to_localhost_by_default():
-    assert inspect.signature(serve.serve).parameters["host"].default == "127.0.0.1"
+def test_binds_to_localhost_by_default(tmp_path, monkeypatch, capsys):
+    """`serve()` and `keras-colorize serve` start the page on 127.0.0.1 unless told otherwise."""
+    import flask
+
+    from keras_colorize import cli
+
+    runs = []
+    monkeypatch.setattr(flask.Flask, "run", lambda app, **kwargs: runs.append((app, kwargs)))
+    model = pixelwise_model()
+    serve.serve(model)
+    model.save(tmp_path / "pixelwise.keras")
+    assert cli.main(["serve", "--model", str(tmp_path / "pixelwise.keras"), "--render-size", "32"]) == 0
+    assert cli.main(["serve", "--model", str(tmp_path / "pixelwise.keras"), "--host", "0.0.0.0"]) == 0
+    assert [kwargs["host"] for _, kwargs in runs] == ["127.0.0.1", "127.0.0.1", "0.0.0.0"]
+    assert "serving on http://127.0.0.1:8000/" in capsys.readouterr().err
+    app, _ = runs[0]
+    assert app.test_client().get("/").status_code == 200  # the app it would have run is the page
 
 
 def _chromium_driver():
