@@ -10,7 +10,7 @@ DEFAULT_MODEL_PATH = os.path.join(os.path.dirname(__file__), "default.keras")
 # The render side `colorize()` gives models whose input size is not fixed,
 # the shipped one included: chosen for it on the validation photos by
 # `scripts/train_default.py` (among 128, 160, 192 and 224).
-DEFAULT_RENDER_SIZE = 224
+DEFAULT_RENDER_SIZE = 192
 
 
 def has_default_model():
