@@ -54,9 +54,9 @@ def _add_model_options(parser):
     )
     parser.add_argument(
         "--render-size", type=_positive_int, default=None, metavar="N",
-        help=f"side of the square the model sees, for a model whose input size is dynamic (larger: finer "
-             f"color, slower; default {DEFAULT_RENDER_SIZE}). A model with a fixed input size, such as the "
-             f"shipped one (64), always renders at that size: --render-size is then ignored, with a notice",
+        help=f"side of the square the model sees, for a model whose input size is dynamic, such as the "
+             f"shipped one (larger: finer color, slower; default {DEFAULT_RENDER_SIZE}). A model with a fixed "
+             f"input size always renders at that size: --render-size is then ignored, with a notice",
     )
     parser.add_argument(
         "--batch-size", type=_positive_int, default=8, metavar="B",
