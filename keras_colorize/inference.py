@@ -19,6 +19,7 @@ import numpy as np
 from keras_colorize import color
 from keras_colorize import hints as hint_maps
 from keras_colorize import progress as progress_bars
+from keras_colorize.weights import DEFAULT_RENDER_SIZE
 
 # Rows of the full-resolution image converted at a time: bounds memory for
 # very large photos (a 12000-pixel-wide strip of 512 rows is ~70 MB float32).
@@ -123,7 +124,7 @@ def _render_side(model, render_size):
     if fixed is not None:
         return fixed
     if render_size is None:
-        from keras_colorize.weights import DEFAULT_RENDER_SIZE as render_size  # noqa: PLC0415, N811
+        render_size = DEFAULT_RENDER_SIZE
     if not isinstance(render_size, int) or isinstance(render_size, bool) or render_size < 1:
         raise ValueError(f"`render_size` must be a positive int or None. Received: render_size={render_size!r}")
     return -(-render_size // 32) * 32

@@ -4,20 +4,14 @@ import keras
 from keras import ops
 
 
-def _upsample_axis(x, axis):
-    """×2 along `axis` with half-pixel centres and clamped edges:
+def _upsample_rows(x):
+    """×2 along axis 1 with half-pixel centres and clamped edges:
     out[2i] = ¾·x[i] + ¼·x[i−1], out[2i+1] = ¾·x[i] + ¼·x[i+1]."""
-    n = ops.shape(x)[axis]
-    first = ops.take(x, [0], axis=axis)
-    last = ops.take(x, [-1], axis=axis) if isinstance(n, int) else ops.take(x, ops.reshape(n - 1, (1,)), axis=axis)
-    before = ops.concatenate([first, ops.take(x, ops.arange(0, n - 1), axis=axis)], axis=axis)
-    after = ops.concatenate([ops.take(x, ops.arange(1, n), axis=axis), last], axis=axis)
-    even = 0.75 * x + 0.25 * before
-    odd = 0.75 * x + 0.25 * after
-    stacked = ops.stack([even, odd], axis=axis + 1)
+    before = ops.concatenate([x[:, :1], x[:, :-1]], axis=1)
+    after = ops.concatenate([x[:, 1:], x[:, -1:]], axis=1)
+    interleaved = ops.stack([0.75 * x + 0.25 * before, 0.75 * x + 0.25 * after], axis=2)
     shape = ops.shape(x)
-    new_shape = [-1] + [shape[i] * 2 if i == axis else shape[i] for i in range(1, 4)]
-    return ops.reshape(stacked, new_shape)
+    return ops.reshape(interleaved, (-1, shape[1] * 2, shape[2], shape[3]))
 
 
 @keras.saving.register_keras_serializable(package="keras_colorize")
@@ -47,7 +41,8 @@ class BilinearUpsampling2D(keras.layers.Layer):
     """
 
     def call(self, inputs):
-        return _upsample_axis(_upsample_axis(inputs, 1), 2)
+        rows = _upsample_rows(inputs)
+        return ops.transpose(_upsample_rows(ops.transpose(rows, (0, 2, 1, 3))), (0, 2, 1, 3))
 
     def compute_output_shape(self, input_shape):
         b, h, w, c = input_shape
