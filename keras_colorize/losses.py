@@ -669,9 +669,16 @@ class ColorWeightedLoss(_ColorizeLoss):
 # Report 004: mixed L1/L2, (rebalanced) cross-entropy over ab bins.
 
 
-def mixed_l1_l2(y_true, y_pred, alpha=0.5, scale=1.0):
-    """α·MSE + (1 − α)·L1 on ab, per sample (report 004)."""
-    d = _ab_difference(y_true, y_pred, scale)
+_MIXED_CHANNELS = ("ab", "all")
+
+
+def mixed_l1_l2(y_true, y_pred, alpha=0.5, scale=1.0, channels="ab"):
+    """α·MSE + (1 − α)·L1 on ab (or on every channel), per sample (report 004)."""
+    if channels == "ab":
+        d = _ab_difference(y_true, y_pred, scale)
+    else:
+        y_true, y_pred = _cast_like(y_true, y_pred)
+        d = (y_pred - y_true) * scale
     return _per_sample_mean(alpha * ops.square(d) + (1.0 - alpha) * ops.abs(d))
 
 
@@ -681,13 +688,20 @@ class MixedL1L2(_ColorizeLoss):
 
     Args:
         alpha: α in [0, 1]; 1 is MSE, 0 is L1.
-        scale: factor on both ab tensors (1.0: network units, as report 004).
+        scale: factor on both tensors (1.0: network units, as report 004).
+        channels: `"ab"` (the last two channels of a 2- or 3-channel Lab
+            tensor) or `"all"` (every channel: report 004's RGB models).
         name, reduction, dtype: as in `keras.losses.Loss`.
 
     Input shape:
         `y_true`, `y_pred`: `(batch, ..., 2)` ab / 128 (or 3-channel scaled
-        Lab). For models that predict RGB, combine `keras.losses`
-        MeanSquaredError and MeanAbsoluteError instead.
+        Lab); with `channels="all"` any same-shape pair, e.g. RGB.
+
+    Example:
+
+    >>> rgb_loss = MixedL1L2(alpha=0.7, channels="all")  # report 004's RGB U-Net
+    >>> round(float(rgb_loss(np.zeros((1, 2, 2, 3)), np.full((1, 2, 2, 3), 0.5))), 3)
+    0.325
 
     Output shape:
         `call` returns `(batch,)`.
@@ -697,6 +711,7 @@ class MixedL1L2(_ColorizeLoss):
         self,
         alpha=0.5,
         scale=1.0,
+        channels="ab",
         name="mixed_l1_l2",
         reduction="sum_over_batch_size",
         dtype=None,
@@ -704,15 +719,20 @@ class MixedL1L2(_ColorizeLoss):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(f"`alpha` must be in [0, 1]. Received: alpha={alpha}")
+        if channels not in _MIXED_CHANNELS:
+            raise ValueError(
+                f"`channels` must be one of {_MIXED_CHANNELS}. Received: channels={channels!r}"
+            )
         self.alpha = alpha
         self.scale = scale
+        self.channels = channels
 
     def call(self, y_true, y_pred):
-        return mixed_l1_l2(y_true, y_pred, self.alpha, self.scale)
+        return mixed_l1_l2(y_true, y_pred, self.alpha, self.scale, self.channels)
 
     def get_config(self):
         config = super().get_config()
-        config.update({"alpha": self.alpha, "scale": self.scale})
+        config.update({"alpha": self.alpha, "scale": self.scale, "channels": self.channels})
         return config
 
 

@@ -53,8 +53,20 @@ PRIOR_BATCH_SIZE = 16
 
 def _vae_loss(options, prior):
     weights = {term: options[term] for term in ("charbonnier", "cosine", "perceptual")}
-    perceptual = losses.PerceptualLoss(layers=options["vgg_layers"], weights=options["vgg_weights"])
+    perceptual = losses.PerceptualLoss(
+        layers=options["vgg_layers"], weights=options["vgg_weights"],
+        network=options.get("network", "vgg19"),
+    )
     return losses.CompositeLoss(weights, losses={"perceptual": perceptual})
+
+
+def _color_weighted_tv_loss(options, prior):
+    options = dict(options)
+    weight = options.pop("total_variation")
+    data_term = losses.ColorWeightedLoss(prior, **options)
+    return losses.CompositeLoss(
+        {"color_weighted": 1.0, "total_variation": weight}, losses={"color_weighted": data_term}
+    )
 
 
 _LOSSES = {
@@ -64,9 +76,13 @@ _LOSSES = {
     "l1": lambda options, prior: losses.MixedL1L2(alpha=0.0),
     "mse": lambda options, prior: keras.losses.MeanSquaredError(),
     "mixed_l1_l2": lambda options, prior: losses.MixedL1L2(**options),
+    "smooth_l1": lambda options, prior: losses.SmoothL1(**options),
+    # Report 001's color-weighted loss plus its total-variation regulariser
+    # (`loss_options`: the weight `total_variation`, then ColorWeightedLoss's).
+    "color_weighted_tv": _color_weighted_tv_loss,
     "rebalanced_cross_entropy": lambda options, prior: losses.RebalancedCrossEntropy(prior, **options),
 }
-_PRIOR_LOSSES = ("color_weighted", "rebalanced_cross_entropy")
+_PRIOR_LOSSES = ("color_weighted", "color_weighted_tv", "rebalanced_cross_entropy")
 _OUTPUTS = ("lab", "rgb", "bins")
 
 
@@ -86,11 +102,14 @@ class Recipe:
         image_size: side of the training crops (the report's).
         batch_size: the report's batch size.
         epochs: the report's number of epochs.
-        loss: `"vae"`, `"color_weighted"`, `"l1"`, `"mse"`, `"mixed_l1_l2"`
-            or `"rebalanced_cross_entropy"`.
+        loss: `"vae"`, `"color_weighted"`, `"color_weighted_tv"`, `"l1"`,
+            `"mse"`, `"mixed_l1_l2"`, `"smooth_l1"` or
+            `"rebalanced_cross_entropy"`.
         loss_options: arguments of that loss (for `"vae"`: the weights
             `charbonnier`, `cosine`, `perceptual`, and `vgg_layers`,
-            `vgg_weights` of its `PerceptualLoss`).
+            `vgg_weights` and optionally `network` of its `PerceptualLoss`;
+            for `"color_weighted_tv"`: the weight `total_variation` and
+            `ColorWeightedLoss`'s arguments).
         output: what the network predicts: `"lab"` (ab / 128), `"rgb"` or
             `"bins"` (ab-bin probabilities); decides the data layout and
             the metrics.
