@@ -20,7 +20,7 @@ __all__ = ["backbones", "color", "colorize", "colorize_video", "data", "layers",
 # `colorize_video` also import `keras_colorize.saving`, the model loader, which
 # registers every layer, model, loss and metric a model file may name.
 _SUBMODULES = (
-    "backbones", "bins", "color", "data", "evaluation", "export", "feature_networks", "hints", "inference",
+    "backbones", "bins", "color", "color_tf", "data", "evaluation", "export", "feature_networks", "hints", "inference",
     "layers", "losses", "metrics", "models", "outputs", "plotting", "priors", "progress", "recipes", "saving",
     "training", "tuning", "video", "weights",
 )

@@ -6,10 +6,10 @@ still work and come from there.)
 
 Everything here is written with `keras.ops`, so it runs on the TensorFlow, JAX
 and PyTorch backends, on the accelerator when it runs inside a model.
-`keras_colorize.data.lab` runs the very same formulas with `tf` ops inside
-`tf.data` pipelines: both call the private `_rgb_to_lab` / `_lab_to_rgb`
-below with a different ops namespace (`KerasOps`, `NumpyOps`, a `tf` one),
-so they cannot drift apart.
+`keras_colorize.color_tf` runs the very same formulas with `tf` ops inside
+`tf.data` pipelines and exported graphs: both call the private
+`_rgb_to_lab` / `_lab_to_rgb` below with a different ops namespace
+(`KerasOps`, `NumpyOps`, `color_tf.TFOps`), so they cannot drift apart.
 
 Conventions:
     * RGB is float sRGB in [0, 1] (integer arrays are scaled by their dtype's
@@ -224,7 +224,7 @@ def fit_chroma_to_gamut(lab, variant="cie", steps=10, tolerance=1e-3):
     dark pixel given some chroma turns red); this keeps L and the hue angle
     and shrinks a and b by the largest factor in [0, 1] found by bisection.
     Colors already in the gamut are returned unchanged. The `tf` twin for
-    graphs is `keras_colorize.data.lab.fit_chroma_to_gamut`.
+    graphs is `keras_colorize.color_tf.fit_chroma_to_gamut`.
 
     Args:
         lab: array `(..., 3)` of L in [0, 100] and a, b.
@@ -253,16 +253,17 @@ def fit_chroma_to_gamut(lab, variant="cie", steps=10, tolerance=1e-3):
 OPS = ("sqrt", "maximum", "where", "clip", "concatenate", "floor", "take", "cast")
 
 
-def _namespace(name, doc, module, **replaced):
-    """A class holding `OPS` from `module` (or `replaced`) as static methods."""
+def _namespace(name, doc, module, owner=__name__, **replaced):
+    """A class holding `OPS` from `module` (or `replaced`) as static methods,
+    defined in the module named `owner`."""
     members = {op: staticmethod(replaced.get(op) or getattr(module, op)) for op in OPS}
-    return type(name, (), {**members, "__doc__": doc, "__module__": __name__})
+    return type(name, (), {**members, "__doc__": doc, "__module__": owner})
 
 
 KerasOps = _namespace(
     "KerasOps",
-    "`OPS` from `keras.ops` (backend-agnostic). `keras_colorize.data.lab` holds a `tf` set of the "
-    "formulas' first five for `tf.data`.",
+    "`OPS` from `keras.ops` (backend-agnostic). `keras_colorize.color_tf.TFOps` holds them from `tf`, "
+    "for `tf.data` and exported graphs.",
     ops,
 )
 NumpyOps = _namespace(
@@ -273,10 +274,6 @@ NumpyOps = _namespace(
     cast=lambda x, dtype: np.asarray(x).astype(dtype),
 )
 
-
-# The former private names (`keras_colorize.hints` and `data` call them).
-_KerasOps = KerasOps
-_NumpyOps = NumpyOps
 
 
 def rgb_to_lab_numpy(rgb, variant="cie"):

@@ -130,7 +130,7 @@ def user_hints(points, shape, patch_size=USER_HINT_PATCH):
         return hints
     centers = np.asarray([p for p, _ in points], np.int64)
     rgb = np.asarray([c for _, c in points], np.float32) / 255.0
-    lab = np.asarray(color._rgb_to_lab(color._NumpyOps, rgb.astype(np.float64), "cie"))
+    lab = color.rgb_to_lab_numpy(rgb)
     half = patch_size // 2
     sizes = np.full((1, len(points)), patch_size)
     rows = _band(centers[None, :, 0] - half, sizes, h)

@@ -1,6 +1,7 @@
 """Input pipelines: photo folders to `tf.data` batches of `(L, ab)`.
 
-This package and `keras_colorize.export` are the only places that use `tf`.
+This package, `keras_colorize.export` and the `tf` twin of the Lab math they
+both run, `keras_colorize.color_tf`, are the only places that use `tf`.
 """
 
 from keras_colorize.data.dataset import DEFAULT_MIN_SATURATION

@@ -7,8 +7,8 @@ import numpy as np
 import tensorflow as tf
 
 from keras_colorize import color
+from keras_colorize import color_tf
 from keras_colorize.data import files
-from keras_colorize.data import lab as tf_lab
 
 RESIZE_MODES = ("crop", "pad", "resize")
 COLOR_SPACES = ("lab", "rgb")
@@ -220,7 +220,7 @@ def _to_network(color_space, variant, with_lightness=False, augment=False, seed=
 
     @tf.function(jit_compile=True)
     def convert(rgb):
-        lab = tf_lab.rgb_to_lab(rgb, variant)
+        lab = color_tf.rgb_to_lab(rgb, variant)
         lightness = lab[..., :1] / color.L_SCALE
         if color_space == "rgb":
             return lightness, rgb
