@@ -20,9 +20,9 @@ __all__ = ["backbones", "color", "colorize", "colorize_video", "data", "layers",
 # `colorize_video` also import `keras_colorize.saving`, the model loader, which
 # registers every layer, model, loss and metric a model file may name.
 _SUBMODULES = (
-    "backbones", "bins", "color", "color_tf", "data", "evaluation", "export", "feature_networks", "hints", "inference",
-    "layers", "losses", "metrics", "models", "outputs", "plotting", "priors", "progress", "recipes", "saving",
-    "training", "tuning", "video", "weights",
+    "backbones", "bins", "color", "color_tf", "data", "evaluation", "export", "feature_networks", "hints",
+    "inference", "layers", "losses", "metrics", "models", "outputs", "plotting", "prediction", "priors",
+    "progress", "recipes", "saving", "training", "tuning", "video", "weights",
 )
 _FUNCTIONS = {"colorize": "keras_colorize.inference", "colorize_video": "keras_colorize.video"}
 

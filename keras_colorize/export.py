@@ -10,11 +10,14 @@ The SavedModel and the TFLite file hold two endpoints:
   to the render size, ab cropped and resized back, clamped to [-128, 127],
   joined to the full-resolution L and converted to RGB.
 * `predict_ab`: L/100 `(batch, S, S, 1)` at the render size S in, ab in Lab
-  units `(batch, S, S, 2)` out: the model and the decoding of its output
-  (ab/128 scaled back, the chroma of an RGB output, or the annealed mean of
-  a classifier's bin probabilities).
+  units `(batch, S, S, 2)` out: the model and the decoding of its output by
+  `keras_colorize.prediction.decode_output` (ab/128 scaled back, the chroma
+  of an RGB output, or the annealed mean of a classifier's bin
+  probabilities), as `inference.predict_ab` does.
 
-Only this module and `keras_colorize.data` use `tf`.
+The graph's Lab math is `keras_colorize.color_tf`, the `tf` twin that the
+input pipeline also runs; only this module, `color_tf` and
+`keras_colorize.data` use `tf`.
 """
 
 import os
@@ -24,12 +27,12 @@ import keras
 import tensorflow as tf
 
 from keras_colorize import color
+from keras_colorize import color_tf
 from keras_colorize import hints
 from keras_colorize import saving
 from keras_colorize._formats import EXPORT_FORMATS as FORMATS
-from keras_colorize.data import lab as tf_lab
-from keras_colorize.inference import DEFAULT_TEMPERATURE
 from keras_colorize.outputs import atomic_path
+from keras_colorize.prediction import decode_output
 
 # Not "serve": the TFLite converter treats an endpoint of that name as the
 # only one of a `model.export` artifact and drops the others.
@@ -119,7 +122,7 @@ def export_saved_model(model, path, render_size=256):
     archive.track(model)
     predict_ab = archive.add_endpoint(
         CORE_ENDPOINT,
-        lambda l_scaled: _decode(model(_model_inputs(model, l_scaled), training=False)),
+        lambda l_scaled: decode_output(model(_model_inputs(model, l_scaled), training=False)) * color.AB_SCALE,
         input_signature=[tf.TensorSpec((None, side, side, 1), tf.float32)],
     )
     serve = tf.function(
@@ -177,23 +180,6 @@ def _model_inputs(model, l_scaled):
     return keras.ops.concatenate([l_scaled] + [empty] * hints.HINT_CHANNELS, axis=-1)
 
 
-def _decode(prediction):
-    """Model output -> ab in Lab units (`keras.ops`), as `colorize()` reads it."""
-    channels = prediction.shape[-1]
-    if channels == 2:
-        return prediction * color.AB_SCALE
-    if channels == 3:  # an RGB model: the chroma of its RGB
-        return color.rgb_to_lab(prediction)[..., 1:]
-    grids = {len(color.ab_bin_centers(g)): g for g in color.AB_BIN_GRIDS}
-    if channels not in grids:
-        raise ValueError(
-            "Cannot interpret the model's output: expected 2 (ab), 3 (RGB) or "
-            f"{sorted(grids)} (ab-bin probabilities) channels. Received: {channels}"
-        )
-    ab = color.decode_ab(prediction, grids[channels], temperature=DEFAULT_TEMPERATURE)
-    return ab * color.AB_SCALE
-
-
 def _serve(images, predict_ab, side):
     """uint8 `(batch, H, W, C)` -> RGB uint8 `(batch, H, W, 3)`, in `tf` ops.
 
@@ -203,9 +189,9 @@ def _serve(images, predict_ab, side):
     channels = tf.shape(images)[-1]
     # C=1 or 2 (gray, gray+alpha): channel 0 three times; C=3 or 4: RGB.
     rgb = tf.gather(images, tf.range(3) * tf.cast(channels >= 3, tf.int32), axis=-1)
-    lightness = tf_lab.rgb_to_lab(rgb)[..., :1]
+    lightness = color_tf.rgb_to_lab(rgb)[..., :1]
     height, width = tf.shape(images)[1], tf.shape(images)[2]
-    # The box of `inference._letterbox`: the long side scaled to `side`, centred.
+    # The box of `inference.letterbox`: the long side scaled to `side`, centred.
     box_h = _scaled_length(height, side, tf.maximum(height, width))
     box_w = _scaled_length(width, side, tf.maximum(height, width))
     top, left = (side - box_h) // 2, (side - box_w) // 2
@@ -215,8 +201,8 @@ def _serve(images, predict_ab, side):
     ab = predict_ab(small[..., None] / color.L_SCALE)[:, top : top + box_h, left : left + box_w]
     ab = tf.image.resize(ab, tf.stack([height, width]), method="bilinear")
     ab = tf.clip_by_value(ab, -color.AB_SCALE, color.AB_SCALE - 1)
-    lab = tf_lab.fit_chroma_to_gamut(tf.concat([lightness, ab], axis=-1))
-    return tf.cast(tf.round(tf_lab.lab_to_rgb(lab) * 255.0), tf.uint8)
+    lab = color_tf.fit_chroma_to_gamut(tf.concat([lightness, ab], axis=-1))
+    return tf.cast(tf.round(color_tf.lab_to_rgb(lab) * 255.0), tf.uint8)
 
 
 def _scaled_length(length, side, longest):

@@ -5,6 +5,27 @@ padded); its chroma (ab) is upsampled to the photo's own size and joined to
 the photo's full-resolution lightness (L). Detail therefore comes from the
 photo itself and `render_size` only trades speed for color detail (the
 render-factor approach of DeOldify).
+
+The steps are public, so that `colorize()`, `colorize_video()` and the web
+page are loops over the same ones (the exported SavedModel redoes them in
+`tf` ops, `keras_colorize.export`):
+
+1. `lightness_of(rgb)`: the photo's L at full resolution;
+2. `letterbox(lightness, render_side(model, render_size))`: L resized into
+   the square the model sees, and where it lies there (its box);
+3. `predict_ab(model, renders)`: the model on a batch of renders, its
+   output decoded to ab (`prediction.decode_output`);
+4. `compose(lightness, ab, box)`: the box's ab upsampled and joined to the
+   full-resolution L, as an RGB uint8 photo.
+
+Example:
+
+>>> rgb = np.random.default_rng(0).random((300, 200, 3), "float32")
+>>> lightness = lightness_of(rgb)
+>>> render, box = letterbox(lightness, render_side(model, 64))  # doctest: +SKIP
+>>> ab = predict_ab(model, [render])[0]  # doctest: +SKIP
+>>> compose(lightness, ab, box).shape  # doctest: +SKIP
+(300, 200, 3)
 """
 
 import functools
@@ -16,16 +37,16 @@ import cv2
 import keras
 import numpy as np
 
+from keras_colorize import bins
 from keras_colorize import color
 from keras_colorize import hints as hint_maps
 from keras_colorize import progress as progress_bars
+from keras_colorize.prediction import decode_output
 from keras_colorize.weights import DEFAULT_RENDER_SIZE
 
 # Rows of the full-resolution image converted at a time: bounds memory for
 # very large photos (a 12000-pixel-wide strip of 512 rows is ~70 MB float32).
 _ROWS_PER_STRIP = 512
-# Annealed-mean temperature of Zhang et al. (2016) for classifier models.
-DEFAULT_TEMPERATURE = 0.38
 # What a folder or a list does with an input that cannot be read.
 ERRORS = ("raise", "skip")
 # Float images may overshoot [0, 1] by this much (rounding); beyond it they
@@ -107,8 +128,24 @@ def _as_rgb_float(image):
     )
 
 
-def _lightness(rgb):
-    """L channel (0..100) of a float RGB image, strip by strip."""
+def lightness_of(rgb):
+    """The lightness L (0..100) of a float RGB photo, at its full resolution.
+
+    Converted strip by strip of 512 rows, so that very large photos need
+    little memory.
+
+    Args:
+        rgb: `(H, W, 3)` float sRGB in [0, 1].
+
+    Returns:
+        A NumPy array `(H, W)` of the float dtype of `rgb`.
+
+    Example:
+
+    >>> lightness_of(np.ones((2, 3, 3), "float32")).round(2)
+    array([[100., 100., 100.],
+           [100., 100., 100.]], dtype=float32)
+    """
     strips = [
         keras.ops.convert_to_numpy(color.rgb_to_lab(rgb[i : i + _ROWS_PER_STRIP]))[..., 0]
         for i in range(0, rgb.shape[0], _ROWS_PER_STRIP)
@@ -116,10 +153,26 @@ def _lightness(rgb):
     return np.concatenate(strips, axis=0)
 
 
-def _render_side(model, render_size):
-    """The square side the model runs at: its fixed input size, else
-    `render_size` (None: `weights.DEFAULT_RENDER_SIZE`) rounded up to a
-    multiple of 32, the largest total stride of the library's networks."""
+def render_side(model, render_size=None):
+    """The side of the square a model runs at.
+
+    Args:
+        model: a colorizer.
+        render_size: the side wished for a model whose input size is not
+            fixed; None: `weights.DEFAULT_RENDER_SIZE`.
+
+    Returns:
+        The model's fixed input size, else `render_size` rounded up to a
+        multiple of 32 (the largest total stride of the library's networks).
+
+    Raises:
+        ValueError: if `render_size` is not a positive int or None.
+
+    Example:
+
+    >>> render_side(keras_colorize.models.unet(input_size=None, depth=2), 200)  # doctest: +SKIP
+    224
+    """
     fixed = model.input_shape[1]
     if fixed is not None:
         return fixed
@@ -130,8 +183,26 @@ def _render_side(model, render_size):
     return -(-render_size // 32) * 32
 
 
-def _letterbox(lightness, side):
-    """Resizes L (aspect kept) to fit `side`², edge-padded; returns the box."""
+def letterbox(lightness, side):
+    """Resizes L into the `side` × `side` square the model sees, aspect kept.
+
+    The long side is scaled to `side` (area resampling), the image centred
+    and the rest filled by repeating its edges.
+
+    Args:
+        lightness: `(H, W)` float32 L, as `lightness_of` gives it.
+        side: the square's side (`render_side`).
+
+    Returns:
+        `(render, box)`: the `(side, side)` float32 render, and
+        `box = (top, left, height, width)`, where the image lies in it.
+
+    Example:
+
+    >>> render, box = letterbox(np.zeros((300, 200), "float32"), 64)
+    >>> render.shape, box
+    ((64, 64), (0, 10, 64, 43))
+    """
     h, w = lightness.shape
     scale = side / max(h, w)
     new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
@@ -141,26 +212,6 @@ def _letterbox(lightness, side):
         small, top, side - new_h - top, left, side - new_w - left, cv2.BORDER_REPLICATE
     )
     return padded, (top, left, new_h, new_w)
-
-
-def _decode_prediction(prediction, temperature):
-    """Model output at render size -> ab in Lab units, shape (side, side, 2)."""
-    channels = prediction.shape[-1]
-    if channels == 2:
-        return prediction * color.AB_SCALE
-    if channels == 3:  # an RGB model: take the chroma of its RGB
-        return keras.ops.convert_to_numpy(color.rgb_to_lab(prediction))[..., 1:]
-    grids = {len(color.ab_bin_centers(g)): g for g in color.AB_BIN_GRIDS}
-    if channels not in grids:
-        raise ValueError(
-            "Cannot interpret the model's output: expected 2 (ab), 3 (RGB) or "
-            f"{sorted(grids)} (ab-bin probabilities) channels. Received: {channels}"
-        )
-    centers = color.ab_bin_centers(grids[channels])
-    logits = np.log(np.maximum(prediction, 1e-12)) / temperature
-    weights = np.exp(logits - logits.max(-1, keepdims=True))
-    weights /= weights.sum(-1, keepdims=True)
-    return weights @ centers
 
 
 def colorize(
@@ -188,8 +239,9 @@ def colorize(
             list of those.
         model: a Keras colorizer taking `L / 100` of shape `(S, S, 1)` and
             giving ab / 128 (2 channels, tanh), RGB (3 channels) or ab-bin
-            probabilities (676 or 261 channels). None uses the default
-            model (loaded once per process).
+            probabilities (676 or 261 channels; see
+            `keras_colorize.prediction`). None uses the default model
+            (loaded once per process).
         render_size: side of the square the model sees when its input size
             is not fixed (rounded up to a multiple of 32): larger is slower
             with finer color detail. None: `weights.DEFAULT_RENDER_SIZE`,
@@ -259,8 +311,7 @@ def colorize(
             "such as `models.unet(hints=True)` trained with `data.with_hints`. "
             f"Received a model with input shape {model.input_shape}"
         )
-    side = _render_side(model, render_size)
-    temperature = DEFAULT_TEMPERATURE / vividness
+    side = render_side(model, render_size)
     if verbose == "auto":
         verbose = 1 if folder and len(items) > 1 else 0
     progress = progress_bars.progress_bar(len(items), verbose=verbose)
@@ -279,20 +330,20 @@ def colorize(
                 progress.advance()
         if not chunk:
             continue
-        lightness = [_lightness(rgb) for _, rgb in chunk]
+        lightness = [lightness_of(rgb) for _, rgb in chunk]
         boxes, smalls = [], []
         for l_full in lightness:
-            small, box = _letterbox(l_full, side)
+            small, box = letterbox(l_full, side)
             smalls.append(small)
             boxes.append(box)
         user = [_render_hints(hints, lightness[0].shape, boxes[0], side)] if hints else None
         if lock is None:
-            abs_small = _predict_ab(model, smalls, temperature, vividness, user)
+            abs_small = predict_ab(model, smalls, vividness=vividness, hint_channels=user)
         else:
             with lock:
-                abs_small = _predict_ab(model, smalls, temperature, vividness, user)
+                abs_small = predict_ab(model, smalls, vividness=vividness, hint_channels=user)
         for l_full, box, ab in zip(lightness, boxes, abs_small):
-            results.append(_full_resolution(l_full, ab, box))
+            results.append(compose(l_full, ab, box))
         sources.extend(source for source, _ in chunk)
         progress.advance(len(chunk))
     if single:
@@ -331,23 +382,39 @@ def _render_hints(hints, shape, box, side):
     return hint_maps.user_hints(points, (side, side))
 
 
-def _predict_ab(model, smalls, temperature, vividness, user_hints=None):
-    """Letterboxed L renders -> predicted ab in Lab units, `(N, side, side, 2)`.
+def predict_ab(model, renders, *, temperature=bins.DEFAULT_TEMPERATURE, vividness=1.0, hint_channels=None):
+    """Runs the model on letterboxed renders and decodes its output to ab.
 
-    A hint model gets `user_hints` (hint channels per render) or none.
+    Args:
+        model: a colorizer (see `colorize()`).
+        renders: `(side, side)` L renders, as `letterbox` gives them, all of
+            the model's side.
+        temperature: annealed-mean temperature for a classifier's ab-bin
+            probabilities (see `prediction.decode_output`).
+        vividness: saturation knob > 0 (see `prediction.decode_output`).
+        hint_channels: for a hint model, the `(side, side, 3)` hint channels
+            of each render (`hints.user_hints`); None: no hints.
+
+    Returns:
+        A float32 NumPy array `(len(renders), side, side, 2)`: ab in Lab
+        units.
+
+    Example:
+
+    >>> render, box = letterbox(lightness_of(rgb), render_side(model))  # doctest: +SKIP
+    >>> predict_ab(model, [render]).shape  # doctest: +SKIP
+    (1, 192, 192, 2)
     """
-    inputs = np.stack(smalls)[..., None] / color.L_SCALE
+    inputs = np.stack(renders)[..., None] / color.L_SCALE
     if model.input_shape[-1] == hint_maps.INPUT_CHANNELS:
-        if user_hints is None:
-            user_hints = np.zeros(inputs.shape[:-1] + (hint_maps.HINT_CHANNELS,), np.float32)
-        inputs = np.concatenate([inputs, np.asarray(user_hints, np.float32)], axis=-1)
-    predictions = _forward(model, inputs)
-    abs_small = []
-    for prediction in predictions:
-        ab = _decode_prediction(prediction, temperature)
-        if prediction.shape[-1] <= 3:
-            ab = ab * vividness
-        abs_small.append(ab)
+        if hint_channels is None:
+            hint_channels = np.zeros(inputs.shape[:-1] + (hint_maps.HINT_CHANNELS,), np.float32)
+        inputs = np.concatenate([inputs, np.asarray(hint_channels, np.float32)], axis=-1)
+    # One render at a time: the decoding compiles for one shape per side.
+    abs_small = [
+        keras.ops.convert_to_numpy(decode_output(prediction, temperature, vividness)) * color.AB_SCALE
+        for prediction in _forward(model, inputs)
+    ]
     return np.stack(abs_small).astype(np.float32)
 
 
@@ -368,16 +435,39 @@ def _forward(model, inputs):
     return np.asarray(keras.ops.convert_to_numpy(outputs), dtype=np.float32)[:count]
 
 
-def _full_resolution(lightness, ab, box):
-    """ab of the render (letterbox removed, upsampled) + full-resolution L -> RGB uint8."""
-    top, left, h, w = box
-    ab = np.ascontiguousarray(ab[top : top + h, left : left + w])
-    ab = cv2.resize(ab, (lightness.shape[1], lightness.shape[0]), interpolation=cv2.INTER_LINEAR)
-    return _recombine(lightness, ab)
+def compose(lightness, ab, box=None):
+    """Joins predicted ab to the photo's full-resolution L: the photo in color.
 
+    Args:
+        lightness: `(H, W)` L of the photo (`lightness_of`).
+        ab: ab in Lab units: of the render, `(side, side, 2)` with `box`
+            (from `predict_ab`), whose box is cropped and upsampled
+            (bilinear) to `(H, W)`; or of the photo's own size, `(H, W, 2)`,
+            with `box=None`.
+        box: the render's `(top, left, height, width)` from `letterbox`.
 
-def _recombine(lightness, ab):
-    """Full-resolution L + upsampled ab -> RGB uint8, strip by strip."""
+    Returns:
+        `(H, W, 3)` RGB uint8: ab clamped to [-128, 127] and its chroma
+        fitted to the sRGB gamut (L and hue kept), converted strip by strip.
+
+    Raises:
+        ValueError: if `box` is None and `ab` is not of L's height and width.
+
+    Example:
+
+    >>> lightness = np.full((4, 6), 50.0, "float32")
+    >>> compose(lightness, np.zeros((4, 6, 2), "float32"))[0, 0]
+    array([119, 119, 119], dtype=uint8)
+    """
+    if box is not None:
+        top, left, h, w = box
+        ab = np.ascontiguousarray(ab[top : top + h, left : left + w])
+        ab = cv2.resize(ab, (lightness.shape[1], lightness.shape[0]), interpolation=cv2.INTER_LINEAR)
+    elif ab.shape[:2] != lightness.shape:
+        raise ValueError(
+            "Without a `box`, `ab` must have the height and width of `lightness` "
+            f"{lightness.shape}. Received: ab.shape={ab.shape}"
+        )
     ab = np.clip(ab, -color.AB_SCALE, color.AB_SCALE - 1)
     out = np.empty(lightness.shape + (3,), np.uint8)
     for i in range(0, lightness.shape[0], _ROWS_PER_STRIP):

@@ -14,15 +14,16 @@ import zipfile
 import keras
 import numpy as np
 
-from keras_colorize import color
 from keras_colorize import layers  # noqa: F401 (registers the layers a model file names)
 from keras_colorize import losses  # noqa: F401 (the losses a compiled model names)
 from keras_colorize import metrics  # noqa: F401 (and the metrics)
 from keras_colorize import models  # noqa: F401 (and ConditionalGAN)
 from keras_colorize.hints import INPUT_CHANNELS as HINT_INPUT_CHANNELS
+from keras_colorize.prediction import output_channels
 
-# Output channels a colorizer may have: ab, RGB, or ab-bin probabilities.
-OUTPUT_CHANNELS = (2, 3) + tuple(len(color.ab_bin_centers(g)) for g in color.AB_BIN_GRIDS)
+# Output channels a colorizer may have: ab, RGB, or ab-bin probabilities
+# (what each means: `keras_colorize.prediction`).
+OUTPUT_CHANNELS = output_channels()
 # Input channels: L alone, or L with user hints (keras_colorize.hints).
 INPUT_CHANNELS = (1, HINT_INPUT_CHANNELS)
 

@@ -91,8 +91,8 @@ def _png_data_url(rgb):
 
 def _gray(rgb):
     """Float RGB -> its Lab lightness as a gray RGB uint8 image (what the model sees)."""
-    lightness = inference._lightness(rgb)
-    return inference._recombine(lightness, np.zeros(lightness.shape + (2,), np.float32))
+    lightness = inference.lightness_of(rgb)
+    return inference.compose(lightness, np.zeros(lightness.shape + (2,), np.float32))
 
 
 def create_app(model=None, render_size=None, max_upload_bytes=MAX_UPLOAD_BYTES):

@@ -1,8 +1,8 @@
 """`colorize_video()`: a video in, the same video in color out (no audio).
 
-Frames are colorized in batches by the same steps as `colorize()` (the model
-sees a small letterboxed render; its chroma is upsampled and joined to each
-frame's full-resolution lightness). Colorizing frame by frame flickers: small
+Frames are colorized in batches by the steps of `colorize()`
+(`keras_colorize.inference`: the model sees a small letterboxed render; its
+chroma is upsampled and joined to each frame's full-resolution lightness). Colorizing frame by frame flickers: small
 changes between frames change the predicted colors. With `temporal > 0` the
 previous frame's colors are carried along the optical flow
 (`cv2.calcOpticalFlowFarneback`, at render size) and blended with the new
@@ -193,19 +193,17 @@ def colorize_video(
 
 
 def _colorize_frames(model, head, batches, writer, size, temporal, render_size, progress):
-    side = inference._render_side(model, render_size)
+    side = inference.render_side(model, render_size)
     carry = _FlowCarry(temporal)
     count = 0
     for batch in itertools.chain(head, batches):
         if batch[0].shape[:2] != size:
             raise ValueError(f"Frame {count} has size {batch[0].shape[:2]}, the first had {size}.")
-        lightness = [inference._lightness(frame / np.float32(255)) for frame in batch]
-        renders = [inference._letterbox(l_full, side) for l_full in lightness]
-        abs_small = inference._predict_ab(
-            model, [small for small, _ in renders], inference.DEFAULT_TEMPERATURE, 1.0
-        )
+        lightness = [inference.lightness_of(frame / np.float32(255)) for frame in batch]
+        renders = [inference.letterbox(l_full, side) for l_full in lightness]
+        abs_small = inference.predict_ab(model, [small for small, _ in renders])
         for l_full, (small, box), ab in zip(lightness, renders, abs_small):
-            rgb = inference._full_resolution(l_full, carry(small, ab), box)
+            rgb = inference.compose(l_full, carry(small, ab), box)
             writer.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
             count += 1
         progress.update(count)

@@ -10,7 +10,9 @@ import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 
 import keras_colorize as kc
+from keras_colorize import color
 from keras_colorize import export
+from keras_colorize.prediction import decode_output
 
 pytestmark = pytest.mark.tensorflow_only
 
@@ -91,7 +93,7 @@ def test_saved_model_predict_ab_matches_model(exported):
     inputs = np.random.default_rng(0).random((3, side, side, 1), dtype=np.float32)
     hint_channels = model.input_shape[-1] - 1  # a hint model is served with empty hints
     prediction = model(np.concatenate([inputs] + [np.zeros_like(inputs)] * hint_channels, axis=-1))
-    expected = keras.ops.convert_to_numpy(export._decode(prediction))  # the decoding colorize() applies, in keras.ops
+    expected = keras.ops.convert_to_numpy(decode_output(prediction)) * color.AB_SCALE  # the decoding colorize() applies
     np.testing.assert_allclose(loaded.predict_ab(inputs).numpy(), expected, atol=1e-3)
 
 

@@ -100,6 +100,23 @@ def test_bad_input_raises_with_the_value(image, kwargs, match):
         colorize(image, model=constant_model(), **kwargs)
 
 
+def test_colorize_is_the_public_steps(photos):
+    from keras_colorize import inference
+
+    model, photo = constant_model(ab=(0.2, -0.1)), photos["chelsea"]
+    lightness = inference.lightness_of(photo / np.float32(255))
+    render, box = inference.letterbox(lightness, inference.render_side(model, 30))
+    height, width = photo.shape[:2]  # landscape: the width is scaled to 32
+    assert render.shape == (32, 32) and box == (5, 0, round(height * 32 / width), 32)
+    ab = inference.predict_ab(model, [render], vividness=1.5)
+    np.testing.assert_allclose(ab, np.broadcast_to([0.3 * 128, -0.15 * 128], (1, 32, 32, 2)), atol=1e-4)
+    np.testing.assert_array_equal(
+        colorize(photo, model=model, render_size=30, vividness=1.5), inference.compose(lightness, ab[0], box)
+    )
+    with pytest.raises(ValueError, match=r"ab.shape=\(32, 32, 2\)"):
+        inference.compose(lightness, ab[0])
+
+
 def test_unknown_output_channels_raise():
     with pytest.raises(ValueError, match="Received: 5"):
         colorize(np.zeros((8, 8), "uint8"), model=constant_model(ab=np.zeros(5), channels=5), render_size=8)
