@@ -16,7 +16,6 @@ from keras_colorize.models.shallow import shallow
 from keras_colorize.models.six_conv_rgb import six_conv_rgb
 from keras_colorize.models.unet import UNET_PRESETS
 from keras_colorize.models.unet import unet
-from keras_colorize.color import decode_ab
 from keras_colorize.models.unet_classifier import unet_classifier
 from keras_colorize.models.vae import vae
 from keras_colorize.models.vae_residual import vae_residual
@@ -66,7 +65,6 @@ __all__ = [
     "ConditionalGAN",
     "UNET_PRESETS",
     "baseline_cnn",
-    "decode_ab",
     "get",
     "names",
     "patch_discriminator",

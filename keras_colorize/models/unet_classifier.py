@@ -1,5 +1,5 @@
 """`unet_classifier`: U-Net predicting a distribution over ab bins (report 004,
-Zhang et al. 2016); `keras_colorize.color.decode_ab` decodes it back to ab."""
+Zhang et al. 2016); `keras_colorize.bins.decode_ab` decodes it back to ab."""
 
 import keras
 
@@ -20,7 +20,7 @@ def unet_classifier(
     26 × 26 = 676 bins of width 10 over [-128, 127]²; `grid="gamut"` keeps
     only the 261 bins that hold an sRGB color, the in-gamut quantisation of
     Zhang et al. 2016. Train with a (class-weighted) categorical
-    cross-entropy on the bin of each pixel; decode with `color.decode_ab`
+    cross-entropy on the bin of each pixel; decode with `bins.decode_ab`
     (or append a `keras_colorize.layers.DecodeBins` layer).
     Report 004's classifier is
     `unet_classifier(input_size=512, depth=5, base_filters=26)` (20.5 M).
@@ -33,7 +33,7 @@ def unet_classifier(
         depth: number of downsampling levels.
         base_filters: channels of the first level.
         grid: `"report004"` (676 bins) or `"gamut"` (261 bins), see
-            `keras_colorize.color.ab_bin_centers`.
+            `keras_colorize.bins.bin_centers`.
         hints: take user color hints: 4 input channels, as `unet(hints=True)`.
         name: model name.
         backbone, encoder_weights, encoder_freeze: a pretrained encoder, as

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from keras_colorize import bins
 from keras_colorize import color
 from keras_colorize import models
 
@@ -15,10 +16,10 @@ def _probs(grid, batch=2, side=3, seed=0):
     return (p / p.sum(-1, keepdims=True)).astype("float32")
 
 
-@pytest.mark.parametrize("grid, bins", [("report004", 676), ("gamut", 261)])
-def test_bins_per_grid(grid, bins):
+@pytest.mark.parametrize("grid, num_bins", [("report004", 676), ("gamut", 261)])
+def test_bins_per_grid(grid, num_bins):
     model = models.unet_classifier(input_size=32, depth=2, base_filters=4, grid=grid)
-    assert model.output.shape == (None, 32, 32, bins)
+    assert model.output.shape == (None, 32, 32, num_bins)
 
 
 @pytest.mark.parametrize("grid", ["report004", "gamut"])
@@ -27,13 +28,13 @@ def test_decode_modes_against_numpy(grid):
     centers = color.ab_bin_centers(grid).astype("float64") / 128.0
     p = probs.astype("float64")
 
-    argmax = keras.ops.convert_to_numpy(models.decode_ab(probs, grid, mode="argmax"))
+    argmax = keras.ops.convert_to_numpy(bins.decode_ab(probs, grid, mode="argmax"))
     np.testing.assert_allclose(argmax, centers[p.argmax(-1)], atol=1e-6)
 
-    mean = keras.ops.convert_to_numpy(models.decode_ab(probs, grid, mode="mean"))
+    mean = keras.ops.convert_to_numpy(bins.decode_ab(probs, grid, mode="mean"))
     np.testing.assert_allclose(mean, p @ centers, atol=1e-5)
 
-    annealed = keras.ops.convert_to_numpy(models.decode_ab(probs, grid, temperature=0.38))
+    annealed = keras.ops.convert_to_numpy(bins.decode_ab(probs, grid, temperature=0.38))
     q = np.exp(np.log(p) / 0.38)
     q /= q.sum(-1, keepdims=True)
     np.testing.assert_allclose(annealed, q @ centers, atol=1e-5)
@@ -46,7 +47,7 @@ def test_sample_draws_from_the_distribution():
     probs[:, 10] = 0.75
     probs[:, 500] = 0.25
     ab = keras.ops.convert_to_numpy(
-        models.decode_ab(probs, mode="sample", temperature=1.0, seed=1)
+        bins.decode_ab(probs, mode="sample", temperature=1.0, seed=1)
     )
     centers = color.ab_bin_centers("report004") / 128.0
     first = np.all(np.isclose(ab, centers[10]), -1)
@@ -57,11 +58,11 @@ def test_sample_draws_from_the_distribution():
 
 def test_decode_errors():
     with pytest.raises(ValueError, match="Received: shape=\\(1, 261\\)"):
-        models.decode_ab(np.ones((1, 261), "float32") / 261, "report004")
+        bins.decode_ab(np.ones((1, 261), "float32") / 261, "report004")
     with pytest.raises(ValueError, match="Received: mode='median'"):
-        models.decode_ab(np.ones((1, 676), "float32") / 676, mode="median")
+        bins.decode_ab(np.ones((1, 676), "float32") / 676, mode="median")
     with pytest.raises(ValueError, match="Received: temperature=0"):
-        models.decode_ab(np.ones((1, 676), "float32") / 676, temperature=0)
+        bins.decode_ab(np.ones((1, 676), "float32") / 676, temperature=0)
     with pytest.raises(ValueError, match="Received: grid='zhang'"):
         models.unet_classifier(input_size=32, depth=2, base_filters=4, grid="zhang")
 
