@@ -50,7 +50,8 @@ def decode_taps(inputs, taps, base_filters):
 
     Building it on `keras.Input`s of the taps' shapes gives a model with the
     same layer names as the full colorizer, to train on cached encoder
-    features and copy back by name (`scripts/train_default.py` does so).
+    features and copy back by name (as the shipped default model was
+    trained: `keras_colorize.weights`).
     """
     stride2, *skips, x = taps
     hints = inputs.shape[-1] > 1

@@ -10,8 +10,8 @@ from keras_colorize.models._utils import check_positive_int
 
 # Report 004's two U-Nets, as `unet(**UNET_PRESETS[key])`. The report gives
 # only the parameter counts, resolutions, "four levels" and "deeper"; these
-# depth/width pairs are the ones of this builder that match the counts
-# (tests/models check them to ±5 %).
+# depth/width pairs are the ones of this builder whose parameter counts
+# match the report's to ±5 %.
 UNET_PRESETS = {
     # "U-Net RGB: 4.5M parameters, 96×96 resolution, 4-level encoder-decoder".
     "report004_rgb": {"input_size": 96, "depth": 4, "base_filters": 24, "output": "rgb"},
