@@ -308,75 +308,15 @@ def check_images(paths):
     return good, skipped
 
 
-def _pipeline(
-    good,
-    orientations,
-    image_size=256,
-    batch_size=32,
-    color_space="lab",
-    resize="crop",
-    training=False,
-    augment=False,
-    min_saturation=None,
-    cache=False,
-    seed=None,
-    variant="cie",
-    num_parallel_calls=tf.data.AUTOTUNE,
-    with_lightness=False,
-):
-    """The `tf.data` pipeline over checked files (see `from_files`)."""
-    _check_arguments(
-        image_size, batch_size, color_space, resize, min_saturation, with_lightness
-    )
-    color.check_variant(variant)
-    shape = _image_shape(image_size)
-    count = len(good)
-    ds = tf.data.Dataset.from_tensor_slices(
-        (tf.constant(good), tf.constant(orientations, tf.int32))
-    )
-    if training and not cache:
-        ds = ds.shuffle(count, seed=seed, reshuffle_each_iteration=True)
-    # Without the saturation filter the number of photos is known: a second
-    # pass stands by, so that a file that passes the checks but fails to
-    # decode (dropped below, with a logged warning) is replaced by the next
-    # photo and each pass still holds `count` photos.
-    known_length = min_saturation is None
-    if known_length:
-        ds = ds.repeat(2)
+class _CheckedFiles(list):
+    """Paths `files.check_images` found readable, with their EXIF
+    orientations and the files of the same request it left out: what
+    `from_directory` hands to `from_files` so each file is checked once."""
 
-    # The crop joins the decoding map unless the cache or the saturation
-    # filter needs the whole photo first.
-    crop_now = resize == "crop" and not cache and min_saturation is None
-
-    def load(path, orientation):
-        # Crops and stretched squares need the target covered (a padded
-        # square keeps the whole photo: decoded in full).
-        needed = shape if resize != "pad" else None
-        image = decode_image(tf.io.read_file(path), orientation, min_shape=needed)
-        image = _resize(image, shape, resize)
-        return _crop(image, shape, training, seed) if crop_now else image
-
-    ds = ds.map(load, num_parallel_calls=num_parallel_calls)
-    ds = ds.ignore_errors(log_warning=True)  # a file that fails despite the checks
-    if known_length:
-        ds = ds.take(count).apply(tf.data.experimental.assert_cardinality(count))
-    else:
-        ds = ds.filter(lambda image: _mean_saturation(image) >= min_saturation)
-    if cache:
-        ds = ds.cache("" if cache is True else os.fspath(cache))
-        if training:
-            ds = ds.shuffle(min(count, 1024), seed=seed, reshuffle_each_iteration=True)
-    if resize == "crop" and not crop_now:  # after the cache (each epoch crops anew) or the filter
-        ds = ds.map(
-            lambda image: _crop(image, shape, training, seed),
-            num_parallel_calls=num_parallel_calls,
-        )
-    ds = ds.batch(batch_size)
-    ds = ds.map(
-        _to_network(color_space, variant, with_lightness, augment, seed),
-        num_parallel_calls=num_parallel_calls,
-    )
-    return ds.prefetch(tf.data.AUTOTUNE)
+    def __init__(self, good, orientations, skipped):
+        super().__init__(good)
+        self.orientations = list(orientations)
+        self.skipped = list(skipped)
 
 
 def _no_readable_file(paths, skipped):
@@ -461,18 +401,65 @@ def from_files(
         image_size, batch_size, color_space, resize, min_saturation, with_lightness
     )
     color.check_variant(variant)
-    paths = [os.fspath(p) for p in paths]
-    good, orientations, skipped = files.check_images(paths)
-    if not good:
-        raise _no_readable_file(paths, skipped)
-    ds = _pipeline(
-        good, orientations, image_size=image_size, batch_size=batch_size,
-        color_space=color_space, resize=resize, training=training, augment=augment,
-        min_saturation=min_saturation, cache=cache, seed=seed, variant=variant,
-        num_parallel_calls=num_parallel_calls, with_lightness=with_lightness,
+    if isinstance(paths, _CheckedFiles):
+        good, orientations, skipped = list(paths), paths.orientations, paths.skipped
+    else:
+        paths = [os.fspath(p) for p in paths]
+        good, orientations, skipped = files.check_images(paths)
+        if not good:
+            raise _no_readable_file(paths, skipped)
+    shape = _image_shape(image_size)
+    count = len(good)
+    ds = tf.data.Dataset.from_tensor_slices(
+        (tf.constant(good), tf.constant(orientations, tf.int32))
     )
+    if training and not cache:
+        ds = ds.shuffle(count, seed=seed, reshuffle_each_iteration=True)
+    # Without the saturation filter the number of photos is known: a second
+    # pass stands by, so that a file that passes the checks but fails to
+    # decode (dropped below, with a logged warning) is replaced by the next
+    # photo and each pass still holds `count` photos.
+    known_length = min_saturation is None
+    if known_length:
+        ds = ds.repeat(2)
+
+    # The crop joins the decoding map unless the cache or the saturation
+    # filter needs the whole photo first.
+    crop_now = resize == "crop" and not cache and min_saturation is None
+
+    def load(path, orientation):
+        # Crops and stretched squares need the target covered (a padded
+        # square keeps the whole photo: decoded in full).
+        needed = shape if resize != "pad" else None
+        image = decode_image(tf.io.read_file(path), orientation, min_shape=needed)
+        image = _resize(image, shape, resize)
+        return _crop(image, shape, training, seed) if crop_now else image
+
+    ds = ds.map(load, num_parallel_calls=num_parallel_calls)
+    ds = ds.ignore_errors(log_warning=True)  # a file that fails despite the checks
+    if known_length:
+        ds = ds.take(count).apply(tf.data.experimental.assert_cardinality(count))
+    else:
+        ds = ds.filter(lambda image: _mean_saturation(image) >= min_saturation)
+    if cache:
+        ds = ds.cache("" if cache is True else os.fspath(cache))
+        if training:
+            ds = ds.shuffle(min(count, 1024), seed=seed, reshuffle_each_iteration=True)
+    if resize == "crop" and not crop_now:  # after the cache (each epoch crops anew) or the filter
+        ds = ds.map(
+            lambda image: _crop(image, shape, training, seed),
+            num_parallel_calls=num_parallel_calls,
+        )
+    ds = ds.batch(batch_size)
+    ds = ds.map(
+        _to_network(color_space, variant, with_lightness, augment, seed),
+        num_parallel_calls=num_parallel_calls,
+    )
+    ds = ds.prefetch(tf.data.AUTOTUNE)
     ds.skipped = skipped
     return ds
+
+
 
 
 def from_directory(
@@ -572,10 +559,9 @@ def from_directory(
         left_out = [(path, reasons[path]) for path in chosen[name] if path in reasons]
         if not kept:
             raise _no_readable_file(chosen[name], left_out)
-        ds = _pipeline(
-            kept, [orientation_of[path] for path in kept], image_size=image_size,
-            batch_size=batch_size, color_space=color_space, seed=seed, **options,
-        )
-        ds.skipped = left_out
-        datasets.append(ds)
+        checked = _CheckedFiles(kept, [orientation_of[path] for path in kept], left_out)
+        datasets.append(from_files(
+            checked, image_size=image_size, batch_size=batch_size, color_space=color_space,
+            seed=seed, **options,
+        ))
     return tuple(datasets) if subset == "both" else datasets[0]
