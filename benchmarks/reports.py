@@ -292,9 +292,6 @@ def table(records):
 
 def figure(records):
     """PSNR against colorfulness, one point per row; gray and the truth marked."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(8, 5.5))
@@ -393,6 +390,9 @@ def main(argv=None):
     records = read_results(args.out)
     print(table(records))
     if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
         from keras_colorize import plotting
 
         print(f"wrote {plotting.save_figure(figure(records), args.plot, dpi=80)}")

@@ -615,3 +615,37 @@ def test_model_with_loss_fits_saves_and_reloads(name, tmp_path, photos):
     assert os.path.getsize(tmp_path / "model.keras") < 2**20
     assert isinstance(restored.loss, loss.__class__)
     assert restored.loss.get_config() == loss.get_config()
+
+
+def test_mixed_l1_l2_on_every_channel_for_rgb_models():
+    rng = np.random.default_rng(3)
+    y_true, y_pred = rng.random((2, 4, 5, 3)), rng.random((2, 4, 5, 3))
+    d = y_pred - y_true
+    expected = np.mean(0.7 * d**2 + 0.3 * np.abs(d))  # report 004's RGB loss, float64 NumPy
+    with float64_context():
+        loss = losses.MixedL1L2(alpha=0.7, channels="all", dtype="float64")
+        assert float(loss(y_true, y_pred)) == pytest.approx(expected, rel=1e-6)
+        # The default reads ab only: the first channel (L, or R) is ignored.
+        ab = np.mean(0.7 * d[..., 1:] ** 2 + 0.3 * np.abs(d[..., 1:]))
+        assert float(losses.MixedL1L2(alpha=0.7, dtype="float64")(y_true, y_pred)) == pytest.approx(ab, rel=1e-6)
+    assert losses.MixedL1L2.from_config(loss.get_config()).channels == "all"
+    with pytest.raises(ValueError, match="channels='rgb'"):
+        losses.MixedL1L2(channels="rgb")
+
+
+def test_recipe_color_weighted_tv_is_the_color_weighted_loss_plus_weighted_total_variation():
+    from keras_colorize import recipes
+
+    rng = np.random.default_rng(4)
+    y_true = np.concatenate([rng.random((2, 8, 8, 1)), rng.uniform(-0.5, 0.5, (2, 8, 8, 2))], -1).astype("float32")
+    y_pred = rng.uniform(-0.5, 0.5, (2, 8, 8, 2)).astype("float32")
+    prior = rng.random(676) + 0.1
+    prior /= prior.sum()
+    recipe = recipes.Recipe(name="tv", model="unet", image_size=32, batch_size=2, epochs=1,
+                            loss="color_weighted_tv", loss_options={"total_variation": 0.1, "distance": "l2"})
+    assert recipe.needs_prior
+    combined = float(recipe.make_loss(prior)(y_true, y_pred))
+    data_term = float(losses.ColorWeightedLoss(prior, distance="l2")(y_true, y_pred))
+    tv = float(losses.TotalVariation()(y_true, y_pred))
+    assert combined == pytest.approx(data_term + 0.1 * tv, rel=1e-5)
+    assert tv > 0
