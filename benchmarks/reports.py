@@ -3,8 +3,10 @@
 Every row (each recipe of `keras_colorize.recipes.RECIPES`, report 001's loss
 comparison, report 004's formulations and the pretrained-encoder U-Net of
 our default model) is trained the same way: the same training photos, crop
-side, batch size, number of optimizer steps and seed, each with its own
-report's optimizer, learning rate, schedule and loss. Each is then scored on
+side, batch size, seed and budget, each with its own report's optimizer,
+learning rate, schedule and loss. The budget is minutes of training
+(`--minutes`: the same compute for every row, each row's number of steps set
+by the time of its first steps) or a number of optimizer steps (`--steps`). Each is then scored on
 every dev photo at full resolution (`colorize()` rendering at the training
 side, `metrics.evaluate_images`: PSNR, SSIM, colorfulness, ΔE2000) and with
 its report's own metric (`evaluation.evaluate_as_report`), beside the gray
@@ -17,7 +19,7 @@ at its last finished epoch (`fit_colorizer`'s backup under `--work-dir`).
 against colorfulness. `--smoke`: two rows, a few steps on the photos bundled
 with the package (what the test suite runs).
 
-    KERAS_BACKEND=tensorflow python benchmarks/reports.py [--steps 600] [--rows six_conv_rgb,...]
+    KERAS_BACKEND=tensorflow python benchmarks/reports.py [--minutes 3 | --minutes 0 --steps 600] [--rows six_conv_rgb,...]
     python benchmarks/reports.py --table --plot benchmarks/reports.png
 """
 
@@ -27,6 +29,7 @@ import json
 import math
 import os
 import shutil
+import sys
 import time
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -42,6 +45,9 @@ from keras_colorize import training  # noqa: E402
 from keras_colorize.data import list_images  # noqa: E402
 from keras_colorize.data import read_image  # noqa: E402
 from keras_colorize.inference import colorize  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dev_quality import with_ab  # noqa: E402  (the baselines of dev_quality.py, the same way)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHARED = os.path.join(HERE, "..", "..", "shared", "data")
@@ -154,13 +160,6 @@ class StepTimer(keras.callbacks.Callback):
 
 def to_uint8(images):
     return [np.round(np.clip(image, 0, 1) * 255).astype(np.uint8) for image in images]
-
-
-def with_ab(lab, ab):
-    """The photo's own L with the given ab (broadcast), as 8-bit sRGB."""
-    lab = lab.copy()
-    lab[..., 1:] = ab
-    return to_uint8([keras.ops.convert_to_numpy(color.lab_to_rgb(color.fit_chroma_to_gamut(lab)))])[0]
 
 
 def score(images, truths, row=None):
