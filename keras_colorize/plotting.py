@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
 
-from keras_colorize import color
+from keras_colorize import bins
 from keras_colorize import priors
 from keras_colorize.outputs import atomic_path
 
@@ -122,7 +122,7 @@ def _read_history(history):
     return (epochs or list(range(len(next(iter(logs.values())))))), logs
 
 
-def ab_histogram_figure(panels, grid="report004", cell_size=3.0):
+def ab_histogram_figure(panels, grid="square", cell_size=3.0):
     """2-D ab densities side by side, e.g. of a dataset and of predictions.
 
     Each panel shows the share of pixels per ab bin (`priors.ab_histogram`)
@@ -133,8 +133,8 @@ def ab_histogram_figure(panels, grid="report004", cell_size=3.0):
             reads: a `tf.data.Dataset` of `(L/100, ab/128)` batches, an
             iterable of them, or an array of ab/128 (2 channels, e.g. the
             output of `model.predict`) or scaled Lab (3 channels).
-        grid: the ab bins, `"report004"` or `"gamut"` (see
-            `keras_colorize.color.ab_bin_centers`).
+        grid: the ab bins, `"square"` or `"gamut"` (see
+            `keras_colorize.bins.bin_centers`).
         cell_size: inches per panel.
 
     Returns:
@@ -146,9 +146,9 @@ def ab_histogram_figure(panels, grid="report004", cell_size=3.0):
     """
     if not isinstance(panels, dict) or not panels:
         raise ValueError(f"`panels` must be a non-empty dict {{title: data}}. Received: {panels!r}")
-    centers = color.ab_bin_centers(grid)
+    centers = bins.bin_centers(grid)
     low = centers.min(axis=0)
-    cells = np.round((centers - low) / color.AB_BIN_WIDTH).astype(int)
+    cells = np.round((centers - low) / bins.BIN_WIDTH).astype(int)
     size = cells.max() + 1
     densities = []
     for histogram in (priors.ab_histogram(data, grid) for data in panels.values()):
@@ -157,9 +157,9 @@ def ab_histogram_figure(panels, grid="report004", cell_size=3.0):
         densities.append(np.ma.masked_equal(density, 0.0))
     positive = np.concatenate([d.compressed() for d in densities])
     norm = LogNorm(vmin=positive.min(), vmax=positive.max())
-    half = color.AB_BIN_WIDTH / 2
-    extent = (low[0] - half, low[0] - half + size * color.AB_BIN_WIDTH,
-              low[1] - half, low[1] - half + size * color.AB_BIN_WIDTH)
+    half = bins.BIN_WIDTH / 2
+    extent = (low[0] - half, low[0] - half + size * bins.BIN_WIDTH,
+              low[1] - half, low[1] - half + size * bins.BIN_WIDTH)
     figure, axes = plt.subplots(
         1, len(panels), squeeze=False, figsize=(cell_size * 1.2 * len(panels), cell_size)
     )

@@ -3,20 +3,19 @@ Zhang et al. 2016); `keras_colorize.bins.decode_ab` decodes it back to ab."""
 
 import keras
 
-from keras_colorize import color
+from keras_colorize import bins
 from keras_colorize import layers
-from keras_colorize.models._utils import check_choice
 from keras_colorize.models.unet import unet_features
 
 
 def unet_classifier(
-    input_size=256, depth=4, base_filters=64, grid="report004", hints=False,
+    input_size=256, depth=4, base_filters=64, grid="square", hints=False,
     name="unet_classifier", backbone=None, encoder_weights=None, encoder_freeze=False,
 ):
     """U-Net whose head is a per-pixel softmax over quantised ab bins.
 
     The body is `unet`'s (same layers and names); the head is a 1×1 conv to
-    one logit per bin and a softmax. `grid="report004"` is report 004's
+    one logit per bin and a softmax. `grid="square"` is report 004's
     26 × 26 = 676 bins of width 10 over [-128, 127]²; `grid="gamut"` keeps
     only the 261 bins that hold an sRGB color, the in-gamut quantisation of
     Zhang et al. 2016. Train with a (class-weighted) categorical
@@ -32,8 +31,9 @@ def unet_classifier(
             or None for any size (height and width multiples of `2**depth`).
         depth: number of downsampling levels.
         base_filters: channels of the first level.
-        grid: `"report004"` (676 bins) or `"gamut"` (261 bins), see
-            `keras_colorize.bins.bin_centers`.
+        grid: `"square"` (676 bins) or `"gamut"` (261 bins), see
+            `keras_colorize.bins.bin_centers` (the former name
+            `"report004"` of `"square"` is accepted).
         hints: take user color hints: 4 input channels, as `unet(hints=True)`.
         name: model name.
         backbone, encoder_weights, encoder_freeze: a pretrained encoder, as
@@ -54,8 +54,7 @@ def unet_classifier(
         Report 004, "Classification-Based Approach"; Zhang, Isola and Efros,
         "Colorful Image Colorization", ECCV 2016.
     """
-    check_choice(grid, color.AB_BIN_GRIDS, "grid")
-    num_bins = color.ab_bin_centers(grid).shape[0]
+    num_bins = bins.num_bins(bins.check_grid(grid))
     inputs, x = unet_features(input_size, depth, base_filters, hints, backbone, encoder_weights,
                               encoder_freeze, "unet_classifier")
     x = keras.layers.Conv2D(num_bins, 1, name="bins_conv")(x)
