@@ -545,7 +545,7 @@ def _add_tune_parser(subparsers):
     parser = subparsers.add_parser(
         "tune",
         help="hyperparameter search (options: keras-colorize tune --help; needs keras_colorize[tuning])",
-        description="Runs keras_colorize.tuning.main with the remaining arguments.",
+        description="Runs run_search with the remaining arguments.",
         add_help=False,  # --help goes to the tuning script
     )
     parser.set_defaults(run=_tune_command, passthrough=True)
@@ -559,10 +559,95 @@ def _tune_command(args, extra):
         raise CommandError("hyperparameter search needs KerasTuner: pip install 'keras_colorize[tuning]'")
     verbose = "--verbose" in extra
     import_keras(verbose=verbose)
-    from keras_colorize.tuning import main as tuning_main
-
-    result = tuning_main([a for a in extra if a != "--verbose"])
+    result = run_search([a for a in extra if a != "--verbose"])
     return result if isinstance(result, int) else 0
+
+
+def tune_parser(family=None):
+    """The options of `keras-colorize tune` (and of `tuning/search_<family>.py`)."""
+    from keras_colorize.tuning import HYPERMODELS, ORACLES
+
+    parser = argparse.ArgumentParser(
+        prog=f"search_{family}" if family else "keras-colorize tune",
+        description="K-fold hyperparameter search (report 000's procedure) with KerasTuner. "
+        "Re-running with the same --directory and --project-name continues the search.",
+    )
+    if family is None:
+        parser.add_argument("--family", required=True, choices=sorted(HYPERMODELS))
+    parser.add_argument("--data", required=True, help="folder of color photos (searched recursively)")
+    parser.add_argument("--directory", default="tuning_runs", help="where the search state is kept")
+    parser.add_argument("--project-name", default=None, help="sub-folder of --directory (default: the family)")
+    parser.add_argument("--overwrite", action="store_true", help="start over instead of resuming")
+    parser.add_argument("--max-trials", type=int, default=10)
+    parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--executions-per-trial", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=5, help="epochs per run (Hyperband: the maximum)")
+    parser.add_argument("--image-size", type=int, default=None, help="crop side (default: the recipe's)")
+    parser.add_argument("--oracle", choices=ORACLES, default="random")
+    parser.add_argument("--steps-per-epoch", type=int, default=None)
+    parser.add_argument("--max-images", type=int, default=None, help="use only the first N photos")
+    parser.add_argument("--model-kwargs", type=json.loads, default=None,
+                        help='fixed builder arguments as JSON, e.g. \'{"base_filters": 8}\' (they override searched ones)')
+    parser.add_argument("--vgg-weights", default="imagenet",
+                        help="VAE perceptual loss: 'imagenet', a weights file, or 'none' (random features)")
+    parser.add_argument("--no-jit", action="store_true", help="no XLA compilation (faster start of short trials)")
+    parser.add_argument("--seed", type=int, default=1337)
+    return parser
+
+
+def run_search(argv=None, family=None):
+    """Runs a search from command-line arguments; prints and returns the best hyperparameters.
+
+    What `keras-colorize tune` runs (`keras_colorize.tuning.main` is this
+    function under its former name).
+
+    Args:
+        argv: arguments (default: `sys.argv[1:]`).
+        family: `"vae"`, `"unet"`, `"resnet_unet"` or `"classifier"`; None
+            adds a required `--family` flag.
+
+    Returns:
+        The best hyperparameter values (a dict), also written to
+        `<directory>/<project-name>/best_hyperparameters.json`; None on a
+        distributed search's workers.
+    """
+    from keras_colorize import data
+    from keras_colorize.outputs import atomic_path
+    from keras_colorize.tuning import HYPERMODELS, CrossValidatedTuner
+
+    if family is not None and family not in HYPERMODELS:
+        raise ValueError(f"Unknown family. Expected one of {sorted(HYPERMODELS)}. Received: family={family!r}")
+    args = tune_parser(family).parse_args(argv)
+    family = family or args.family
+    kwargs = {"image_size": args.image_size, "model_kwargs": args.model_kwargs,
+              "jit_compile": False if args.no_jit else "auto"}
+    if family == "vae":
+        kwargs["vgg_weights"] = None if args.vgg_weights.lower() == "none" else args.vgg_weights
+    paths = data.list_images(args.data)[: args.max_images]
+    tuner = CrossValidatedTuner(
+        HYPERMODELS[family](**kwargs),
+        oracle=args.oracle,
+        folds=args.folds,
+        executions_per_trial=args.executions_per_trial,
+        max_trials=args.max_trials,
+        max_epochs=args.epochs,
+        seed=args.seed,
+        steps_per_epoch=args.steps_per_epoch,
+        directory=args.directory,
+        project_name=args.project_name or family,
+        overwrite=args.overwrite,
+    )
+    tuner.search(paths, epochs=args.epochs)
+    if "worker" in os.environ.get("KERASTUNER_TUNER_ID", ""):
+        return None
+    best = tuner.get_best_hyperparameters()[0].values
+    path = os.path.join(args.directory, args.project_name or family, "best_hyperparameters.json")
+    # Rewritten by every search of the project, as the oracle's own files are.
+    with atomic_path(path, overwrite=True, suffix=".json") as temporary:
+        with open(temporary, "w") as handle:
+            json.dump(best, handle, indent=2)
+    print(json.dumps(best, indent=2))
+    return best
 
 
 def _add_export_parser(subparsers):

@@ -152,10 +152,8 @@ def test_train_and_tune_forward_their_arguments(monkeypatch, tmp_path):
     calls = {}
     fake_training = types.ModuleType("keras_colorize.training")
     fake_training.train_from_directory = lambda data_dir, **kw: calls.update(train=(data_dir, kw))
-    fake_tuning = types.ModuleType("keras_colorize.tuning")
-    fake_tuning.main = lambda argv: calls.update(tune=argv) or 0
     monkeypatch.setitem(sys.modules, "keras_colorize.training", fake_training)
-    monkeypatch.setitem(sys.modules, "keras_colorize.tuning", fake_tuning)
+    monkeypatch.setattr(cli, "run_search", lambda argv: calls.update(tune=argv) or 0)
     assert cli.main(["train", "photos", "--recipe", "unet_mixed_l1_l2", "--epochs", "3", "--image-size", "64",
                      "--checkpoint-dir", "ckpt", "--validation-split", "0.2"]) == 0
     assert calls["train"] == ("photos", {"recipe": "unet_mixed_l1_l2", "epochs": 3, "image_size": 64,

@@ -89,7 +89,8 @@ def recording_run_trial(self, trial, *args, **kwargs):
         handle.write(trial.trial_id + "\\n")
     return result
 tuning.CrossValidatedTuner.run_trial = recording_run_trial
-tuning.main(sys.argv[2:], family="unet")
+from keras_colorize.cli import run_search
+run_search(sys.argv[2:], family="unet")
 """
 
 
