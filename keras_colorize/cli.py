@@ -153,10 +153,12 @@ def _load_model(path):
 
 def _render_size(model, args):
     """The side `model` renders at; a one-line notice when --render-size cannot apply."""
+    from keras_colorize.prediction import render_side
+
     shape = model.inputs[0].shape
     fixed = shape[1] if shape[1] is not None and shape[2] is not None else None
     if fixed is None:
-        return args.render_size or DEFAULT_RENDER_SIZE
+        return render_side(model, args.render_size)
     if args.render_size is not None and args.render_size != fixed:
         print(
             f"keras-colorize {args.command}: note: this model's input size is fixed at {fixed}x{shape[2]}; "

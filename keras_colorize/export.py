@@ -33,6 +33,7 @@ from keras_colorize import saving
 from keras_colorize._formats import EXPORT_FORMATS as FORMATS
 from keras_colorize.outputs import atomic_path
 from keras_colorize.prediction import decode_output
+from keras_colorize.prediction import render_side
 
 # Not "serve": the TFLite converter treats an endpoint of that name as the
 # only one of a `model.export` artifact and drops the others.
@@ -40,7 +41,7 @@ SERVE_ENDPOINT = "colorize"
 CORE_ENDPOINT = "predict_ab"
 
 
-def export_model(model, path, *, format="keras", render_size=256, overwrite=False):
+def export_model(model, path, *, format="keras", render_size=None, overwrite=False):
     """Writes `model` to `path` as `.keras`, a SavedModel folder or a `.tflite` file.
 
     Every format is written atomically (into a temporary path in the same
@@ -56,7 +57,10 @@ def export_model(model, path, *, format="keras", render_size=256, overwrite=Fals
         path: the file (`.keras`, `.tflite`) or folder (SavedModel) to write.
         format: `"keras"`, `"saved_model"` or `"tflite"`.
         render_size: side S of the square the model sees in the
-            `colorize` endpoint, when the model's input size is not fixed.
+            `colorize` endpoint, when the model's input size is not fixed:
+            rounded up to a multiple of 32, None for
+            `weights.DEFAULT_RENDER_SIZE`, as `colorize()` does
+            (`prediction.render_side`).
         overwrite: replace an existing `path`.
 
     Returns:
@@ -95,7 +99,7 @@ def export_model(model, path, *, format="keras", render_size=256, overwrite=Fals
     return os.path.abspath(path)
 
 
-def export_saved_model(model, path, render_size=256):
+def export_saved_model(model, path, render_size=None):
     """Writes a SavedModel with the `colorize` and `predict_ab` endpoints.
 
     Use `export_model(..., format="saved_model")` for an atomic write that
@@ -104,8 +108,7 @@ def export_saved_model(model, path, render_size=256):
     Args:
         model: a colorizer (see `export_model`).
         path: the folder to create.
-        render_size: side of the square the model sees when its input size
-            is not fixed.
+        render_size: as in `export_model`.
 
     Returns:
         `path`.
@@ -115,9 +118,7 @@ def export_saved_model(model, path, render_size=256):
     >>> export_saved_model(model, "colorizer")  # doctest: +SKIP
     >>> tf.saved_model.load("colorizer").colorize(photos_uint8)  # doctest: +SKIP
     """
-    side = model.input_shape[1] or render_size
-    if not isinstance(side, int) or side < 1:
-        raise ValueError(f"`render_size` must be a positive int. Received: render_size={render_size!r}")
+    side = render_side(model, render_size)
     archive = keras.export.ExportArchive()
     archive.track(model)
     predict_ab = archive.add_endpoint(
@@ -135,7 +136,7 @@ def export_saved_model(model, path, render_size=256):
     return path
 
 
-def export_tflite(model, path, render_size=256):
+def export_tflite(model, path, render_size=None):
     """Writes a TFLite flatbuffer with the `colorize` and `predict_ab` signatures.
 
     Both use TFLite built-in ops only: any TFLite / LiteRT runtime runs them.
@@ -143,8 +144,7 @@ def export_tflite(model, path, render_size=256):
     Args:
         model: a colorizer (see `export_model`).
         path: the `.tflite` file to write.
-        render_size: side of the square the model sees when its input size
-            is not fixed.
+        render_size: as in `export_model`.
 
     Returns:
         `path`.

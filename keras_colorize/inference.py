@@ -42,7 +42,7 @@ from keras_colorize import color
 from keras_colorize import hints as hint_maps
 from keras_colorize import progress as progress_bars
 from keras_colorize.prediction import decode_output
-from keras_colorize.weights import DEFAULT_RENDER_SIZE
+from keras_colorize.prediction import render_side
 
 # Rows of the full-resolution image converted at a time: bounds memory for
 # very large photos (a 12000-pixel-wide strip of 512 rows is ~70 MB float32).
@@ -151,36 +151,6 @@ def lightness_of(rgb):
         for i in range(0, rgb.shape[0], _ROWS_PER_STRIP)
     ]
     return np.concatenate(strips, axis=0)
-
-
-def render_side(model, render_size=None):
-    """The side of the square a model runs at.
-
-    Args:
-        model: a colorizer.
-        render_size: the side wished for a model whose input size is not
-            fixed; None: `weights.DEFAULT_RENDER_SIZE`.
-
-    Returns:
-        The model's fixed input size, else `render_size` rounded up to a
-        multiple of 32 (the largest total stride of the library's networks).
-
-    Raises:
-        ValueError: if `render_size` is not a positive int or None.
-
-    Example:
-
-    >>> render_side(keras_colorize.models.unet(input_size=None, depth=2), 200)  # doctest: +SKIP
-    224
-    """
-    fixed = model.input_shape[1]
-    if fixed is not None:
-        return fixed
-    if render_size is None:
-        render_size = DEFAULT_RENDER_SIZE
-    if not isinstance(render_size, int) or isinstance(render_size, bool) or render_size < 1:
-        raise ValueError(f"`render_size` must be a positive int or None. Received: render_size={render_size!r}")
-    return -(-render_size // 32) * 32
 
 
 def letterbox(lightness, side):

@@ -11,6 +11,10 @@ it is decoded to ab / 128:
       per-pixel probabilities over the ab bins of `grid`; their annealed
       mean (`bins.decode_ab`, T = `bins.DEFAULT_TEMPERATURE`).
 
+`render_side(model, render_size)` is the input side: a model of fixed input
+size runs at its size, a fully convolutional one at `render_size` rounded up
+to a multiple of 32 (`weights.DEFAULT_RENDER_SIZE` when None).
+
 `decode_output` is the one decoder (`keras.ops`: any backend, in eager code
 or inside a graph): `colorize()`, `colorize_video()`, the web page and the
 exported SavedModel read every output through it, and
@@ -22,6 +26,7 @@ from keras import ops
 
 from keras_colorize import bins
 from keras_colorize import color
+from keras_colorize.weights import DEFAULT_RENDER_SIZE
 
 AB_CHANNELS = 2
 RGB_CHANNELS = 3
@@ -106,3 +111,33 @@ def decode_output(prediction, temperature=bins.DEFAULT_TEMPERATURE, vividness=1.
     if kind == "rgb":
         return color.rgb_to_lab(prediction)[..., 1:] / color.AB_SCALE * vividness
     return bins.decode_ab(prediction, kind, temperature=temperature / vividness)
+
+
+def render_side(model, render_size=None):
+    """The side of the square a model runs at.
+
+    Args:
+        model: a colorizer.
+        render_size: the side wished for a model whose input size is not
+            fixed; None: `weights.DEFAULT_RENDER_SIZE`.
+
+    Returns:
+        The model's fixed input size, else `render_size` rounded up to a
+        multiple of 32 (the largest total stride of the library's networks).
+
+    Raises:
+        ValueError: if `render_size` is not a positive int or None.
+
+    Example:
+
+    >>> render_side(keras_colorize.models.unet(input_size=None, depth=2), 200)  # doctest: +SKIP
+    224
+    """
+    fixed = model.input_shape[1]
+    if fixed is not None:
+        return fixed
+    if render_size is None:
+        render_size = DEFAULT_RENDER_SIZE
+    if not isinstance(render_size, int) or isinstance(render_size, bool) or render_size < 1:
+        raise ValueError(f"`render_size` must be a positive int or None. Received: render_size={render_size!r}")
+    return -(-render_size // 32) * 32

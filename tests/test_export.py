@@ -87,6 +87,13 @@ def test_bad_arguments_are_quoted(tmp_path):
     assert not os.listdir(tmp_path)
 
 
+def test_saved_model_renders_at_the_side_colorize_uses(tmp_path):
+    model = _tiny("ab")
+    loaded = tf.saved_model.load(export.export_model(model, tmp_path / "sm", format="saved_model", render_size=40))
+    # 40 rounded up to a multiple of 32, as colorize(render_size=40) renders.
+    assert loaded.predict_ab.concrete_functions[0].structured_input_signature[0][0].shape[1:3] == (64, 64)
+
+
 def test_saved_model_predict_ab_matches_model(exported):
     model, loaded = exported
     side = model.input_shape[1] or RENDER_SIZE

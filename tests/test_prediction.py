@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import skimage.color
 
+import keras_colorize
 from keras_colorize import bins
 from keras_colorize import prediction
 
@@ -34,3 +35,17 @@ def test_decode_each_kind():
 def test_decode_refuses_a_bad_vividness():
     with pytest.raises(ValueError, match="vividness=0"):
         prediction.decode_output(np.zeros((1, 2), "float32"), vividness=0)
+
+
+def test_render_side_is_the_fixed_size_or_the_wish_rounded_up_to_32():
+    from keras_colorize.weights import DEFAULT_RENDER_SIZE
+
+    dynamic = keras_colorize.models.unet(input_size=None, depth=2, base_filters=4)
+    fixed = keras_colorize.models.unet(input_size=48, depth=2, base_filters=4)
+    assert prediction.render_side(fixed, 200) == 48
+    assert prediction.render_side(dynamic, 200) == 224
+    assert prediction.render_side(dynamic, 64) == 64
+    assert prediction.render_side(dynamic) == -(-DEFAULT_RENDER_SIZE // 32) * 32
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match=f"render_size={bad!r}"):
+            prediction.render_side(dynamic, bad)
