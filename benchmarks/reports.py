@@ -162,14 +162,30 @@ def to_uint8(images):
     return [np.round(np.clip(image, 0, 1) * 255).astype(np.uint8) for image in images]
 
 
+def _report_metric(images, truths, report, size):
+    own = evaluation.evaluate_as_report(images, truths, report, size)
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in own.items()}
+
+
+def _report_keys():
+    """`(report, side)` of every report metric a row uses: each report's own
+    side, and 004 also at 96² (its baseline and RGB U-Net) and 512² (its Lab U-Nets)."""
+    keys = {(row.report, row.report_size or evaluation.REPORT_METRICS[row.report]["size"])
+            for row in ROWS if row.report in evaluation.REPORT_METRICS}
+    return sorted(keys)
+
+
 def score(images, truths, row=None):
-    """`evaluate_images` scores and the row's report's own metric."""
+    """`evaluate_images` scores, and the row's report's own metric (a
+    baseline: every report's metric, to read each claim against doing nothing)."""
     scores = evaluation.evaluate_images(images, truths)
     record = {key: round(scores[key], 4) for key in SCORES}
     record["colorfulness_true"] = round(scores["colorfulness_true"], 4)
-    if row is not None and row.report in evaluation.REPORT_METRICS:
-        own = evaluation.evaluate_as_report(images, truths, row.report, row.report_size)
-        record["report_metric"] = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in own.items()}
+    if row is None:
+        record["report_metrics"] = {f"{report}@{size}": _report_metric(images, truths, report, size)
+                                    for report, size in _report_keys()}
+    elif row.report in evaluation.REPORT_METRICS:
+        record["report_metric"] = _report_metric(images, truths, row.report, row.report_size)
     return record
 
 
@@ -261,22 +277,30 @@ def _fmt(value, digits=2):
     return f"{value:.{digits}f}"
 
 
-def _own(record):
+def _own(record, gray=None):
+    """The row's report metric, and gray's under the same metric."""
     own = record.get("report_metric")
     if not own:
         return "—"
-    parts = [f"PSNR {own['psnr']:.2f}"] if "psnr" in own else []
-    parts += [f"SSIM {own['ssim']:.3f}"] if "ssim" in own else []
-    return f"{', '.join(parts)} ({own['size']}²)"
+    reference = (gray or {}).get("report_metrics", {}).get(f"{record['report']}@{own['size']}", {})
+    parts = []
+    for key, name, digits in (("psnr", "PSNR", 2), ("ssim", "SSIM", 3)):
+        if key in own:
+            text = f"{name} {own[key]:.{digits}f}"
+            if key in reference:
+                text += f" (gray {reference[key]:.{digits}f})"
+            parts.append(text)
+    return f"{', '.join(parts)} at {own['size']}²"
 
 
 def table(records):
     """The Markdown table of the records: models first, then the baselines."""
     lines = [
         "| report | architecture / loss / color space | parameters | train img/s | PSNR | SSIM "
-        "| colorfulness | ΔE2000 | report's metric on our photos | report's claim |",
+        "| colorfulness | ΔE2000 | report's own metric on our photos (gray's) | report's claim |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
+    gray = next((r for r in records if r["key"] == "gray"), None)
     for r in sorted(records, key=lambda r: (r["kind"] != "model", r.get("report", ""), r["key"])):
         params = f"{r['parameters'] / 1e6:.2f} M" if r.get("parameters") else "—"
         if r.get("trainable") and r["trainable"] < 0.5 * r["parameters"]:  # a frozen encoder
@@ -284,7 +308,7 @@ def table(records):
         lines.append(
             f"| {r.get('report', '—')} | {r['title']} | {params} | {_fmt(r.get('train_images_per_s'), 1)} "
             f"| {_fmt(r['psnr'])} | {_fmt(r['ssim'], 3)} | {_fmt(r['colorfulness'], 1)} "
-            f"| {_fmt(r['delta_e2000'])} | {_own(r)} | {r.get('claim', '')} |"
+            f"| {_fmt(r['delta_e2000'])} | {_own(r, gray)} | {r.get('claim', '')} |"
         )
     return "\n".join(lines)
 

@@ -90,6 +90,9 @@ def test_smoke_run_appends_rows_resumes_and_draws(tmp_path, monkeypatch):
         assert "psnr" in r["report_metric"] or "ssim" in r["report_metric"]
     gray = next(r for r in records if r["key"] == "gray")
     assert gray["colorfulness"] < 1.0  # the photos' own L with a = b = 0
+    # The baselines carry every report's metric, so each claim can be read against doing nothing.
+    assert {"000@224", "001@256", "003@256", "004@96", "004@512"} <= set(gray["report_metrics"])
+    assert "(gray " in reports.table(records)
     assert (tmp_path / "reports.png").stat().st_size > 0
     assert not list((tmp_path / "work").iterdir())  # a finished row's checkpoints are removed
     # Run again: nothing is retrained, nothing appended.
