@@ -25,7 +25,7 @@ demo: $(VENV)/.installed-demo
 
 test: $(VENV)/.installed-dev
 	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest -q --durations=10
-	KERAS_BACKEND=jax $(BIN)/python -m pytest -q -m "not large and not tensorflow_only" $(JAX_TESTS)
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -q --durations=10 -m "not large and not tensorflow_only" $(JAX_TESTS)
 
 test-large: $(VENV)/.installed-dev
 	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest -q -m large
