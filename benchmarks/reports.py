@@ -296,9 +296,9 @@ def _own(record, gray=None):
 def table(records):
     """The Markdown table of the records: models first, then the baselines."""
     lines = [
-        "| report | architecture / loss / color space | parameters | train img/s | PSNR | SSIM "
+        "| report | architecture / loss / color space | parameters | steps | train img/s | PSNR | SSIM "
         "| colorfulness | ΔE2000 | report's own metric on our photos (gray's) | report's claim |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     gray = next((r for r in records if r["key"] == "gray"), None)
     for r in sorted(records, key=lambda r: (r["kind"] != "model", r.get("report", ""), r["key"])):
@@ -306,7 +306,8 @@ def table(records):
         if r.get("trainable") and r["trainable"] < 0.5 * r["parameters"]:  # a frozen encoder
             params += f" ({r['trainable'] / 1e6:.2f} M trained)"
         lines.append(
-            f"| {r.get('report', '—')} | {r['title']} | {params} | {_fmt(r.get('train_images_per_s'), 1)} "
+            f"| {r.get('report', '—')} | {r['title']} | {params} | {r.get('steps') or '—'} "
+            f"| {_fmt(r.get('train_images_per_s'), 1)} "
             f"| {_fmt(r['psnr'])} | {_fmt(r['ssim'], 3)} | {_fmt(r['colorfulness'], 1)} "
             f"| {_fmt(r['delta_e2000'])} | {_own(r, gray)} | {r.get('claim', '')} |"
         )
