@@ -205,26 +205,25 @@ def evaluate_as_report(preds, truths, report, size=None):
             "`preds` and `truths` must be non-empty and of equal length. "
             f"Received: {len(preds)} predictions and {len(truths)} truths"
         )
-    mse, psnr, ssim = [], [], []
+    mse, ssim = [], []  # MSE per image on 0..255
     for i, (pred, truth) in enumerate(zip(preds, truths)):
-        p, t = _as_image(pred, "preds", i)[0], _as_image(truth, "truths", i)[0]
-        if p.shape != t.shape:
+        _as_image(pred, "preds", i), _as_image(truth, "truths", i)  # checks shape and dtype
+        if np.shape(pred) != np.shape(truth):
             raise ValueError(
-                f"Pair {i} has a prediction of shape {p.shape} and a truth of shape {t.shape}."
+                f"Pair {i} has a prediction of shape {np.shape(pred)} and a truth of shape {np.shape(truth)}."
             )
-        p = _squashed(p.astype("uint8"), size)
-        t = _squashed(t.astype("uint8"), size)
-        mse.append(float(np.mean(np.square(p / 255.0 - t / 255.0))))
-        epsilon = 1e-10 if report == "000" else 0.0
-        with np.errstate(divide="ignore"):
-            psnr.append(float(metrics._psnr(np, t, p, 255.0, epsilon)[0]))
+        p, t = _squashed(np.asarray(pred), size), _squashed(np.asarray(truth), size)
+        mse.append(float(np.mean(np.square(p - t))))
         if "ssim" in spec["metrics"]:
             ssim.append(float(metrics._ssim(np, _box_numpy, t, p, 255.0)[0]))
     scores = {"size": size, "definition": spec["definition"]}
     if "psnr" in spec["metrics"]:
+        mse = np.asarray(mse)
+        epsilon = 1e-10 if report == "000" else 0.0
         with np.errstate(divide="ignore"):
-            pooled = 10.0 * np.log10(1.0 / np.mean(mse))
-        scores["psnr"] = float(pooled if report == "003" else np.mean(psnr))
+            # 003 quotes one PSNR of the set's MSE; the others the mean of per-image PSNRs.
+            psnr = 10.0 * np.log10(255.0**2 / (np.mean(mse) if report == "003" else mse + epsilon))
+        scores["psnr"] = float(np.mean(psnr))
     if "ssim" in spec["metrics"]:
         scores["ssim"] = float(np.mean(ssim))
     return scores
