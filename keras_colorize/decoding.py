@@ -62,6 +62,19 @@ def truncation(image_format, tail):
     return None
 
 
+def not_a_file(path):
+    """Why `path`, which is not a regular file, is no photo: for a folder that
+    cannot be listed, its error (`"PermissionError: [Errno 13] ..."`, as
+    `data.list_images` reports it), so that a locked folder listed among
+    the files of a walk is reported for what it is."""
+    if os.path.isdir(path):
+        try:
+            os.scandir(path).close()
+        except OSError as error:
+            return f"{type(error).__name__}: {error}"
+    return "not a regular file (a folder, pipe or device)"
+
+
 def _strict_jpeg(data, colorspace="RGB", smallest=False):
     """libjpeg-turbo decoding that turns its warnings into `ImageDecodeError`."""
     try:
@@ -242,8 +255,9 @@ def read_file(path, max_pixels=None):
 
     Raises:
         ImageDecodeError: a `ValueError` naming the file, with a one-line
-            `reason` (missing, not a regular file, empty, unreadable, not an
-            image, truncated or corrupt, too large).
+            `reason` (missing, not a regular file, a folder that cannot be
+            listed, empty, unreadable, not an image, truncated or corrupt,
+            too large).
 
     Example:
 
@@ -253,7 +267,7 @@ def read_file(path, max_pixels=None):
     path = os.fspath(path)
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # never open a pipe or a device
-            raise ImageDecodeError("not a regular file (a folder, pipe or device)", "not_image")
+            raise ImageDecodeError(not_a_file(path), "not_image")
         with open(path, "rb") as handle:
             data = handle.read()
         return decode_bytes(data, max_pixels=max_pixels)

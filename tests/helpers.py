@@ -71,3 +71,19 @@ def gradient(fn, x):
 
         return np.asarray(jax.grad(lambda v: jnp.sum(fn(v)))(jnp.asarray(x)))
     pytest.skip(f"no gradient check written for backend {backend}")
+
+
+def run_unprivileged(args, **kwargs):
+    """`subprocess.run(args)` where file permissions apply: as root, without
+    its capabilities (`setpriv`), so a mode-000 file or folder is unreadable
+    there; skips the test when that is not possible."""
+    import shutil
+    import subprocess
+
+    command = [os.fspath(arg) for arg in args]
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("root without setpriv: file permissions cannot be tested")
+        command = ["setpriv", "--inh-caps=-all", "--bounding-set=-all", *command]
+    kwargs.setdefault("timeout", 600)
+    return subprocess.run(command, capture_output=True, text=True, **kwargs)

@@ -8,6 +8,7 @@ folder walk (hidden files, non-image names, folders, links to folders).
 import dataclasses
 import hashlib
 import io
+import json
 import os
 import re
 import warnings
@@ -22,6 +23,7 @@ from PIL import Image
 from keras_colorize import cli
 from keras_colorize import colorize
 from keras_colorize import data
+from tests.helpers import run_unprivileged
 
 pytestmark = pytest.mark.tensorflow_only
 
@@ -157,6 +159,10 @@ def make_corpus(root, photo):
     unreadable.chmod(0)
     if os.access(unreadable, os.R_OK):  # root reads anything: then it is a good photo
         cases[-1].expect = (H, W)
+    add("photo in an unreadable folder (mode 000)", "locked/inside.jpg", (H, W), image=rgb)
+    (root / "locked").chmod(0)
+    if not os.access(root / "locked", os.R_OK):  # root lists anything: then its photo is good
+        cases[-1] = Case("unreadable folder (mode 000)", "locked", "PermissionError")
     (root / "folder.jpg").mkdir()
     cases.append(Case("folder named x.jpg", "folder.jpg", None))
     (root / "empty").mkdir()
@@ -363,6 +369,56 @@ def test_cli_output_folder_inside_the_input_folder_is_not_read_back(corpus, tmp_
             assert cli.main(["colorize", str(photos), "-o", str(outdir), *model]) == 0
     names = sorted(os.path.relpath(os.path.join(d, n), photos) for d, _, ns in os.walk(photos) for n in ns)
     assert names == ["a.jpg", "a_color.png", "colorized/a_color.png"]
+
+
+UNPRIVILEGED = """
+import contextlib, io, json, os, sys, warnings
+from keras_colorize import cli, colorize, data
+from keras_colorize.saving import load_model
+root, model_path, out = sys.argv[1:]
+model = load_model(model_path)
+found = {}
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    done = colorize(root, model, render_size=32, verbose=0)
+    found["colorize"] = dict(done.skipped)
+    found["colorized"] = done.sources
+    found["pipeline"] = dict(data.from_directory(root, image_size=16, batch_size=64).skipped)
+report = io.StringIO()
+with contextlib.redirect_stderr(report):
+    found["cli_code"] = cli.main(["colorize", root, "-o", out, "--model", model_path, "--render-size", "32"])
+found["cli"] = report.getvalue()
+try:
+    colorize(os.path.join(root, "locked"), model)
+except ValueError as error:
+    found["locked_folder"] = str(error)
+print(json.dumps(found))
+"""
+
+
+def test_the_corpus_as_a_user_without_root_privileges(corpus, tmp_path):
+    """Where permissions apply, the mode-000 file and folder are bad inputs, reported with their
+    error by colorize(folder), from_directory and the CLI alike; nothing vanishes silently."""
+    import sys
+
+    root, cases, model_path = corpus
+    result = run_unprivileged([sys.executable, "-c", UNPRIVILEGED, root, model_path, tmp_path / "out"],
+                          env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow"))
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.splitlines()[-1])
+    permission = {"unreadable.jpg": "Permission denied", "locked": r"^PermissionError: \[Errno 13\]"}
+    bad = {c.path: c.expect for c in cases if isinstance(c.expect, str)} | permission
+    good = {c.path for c in cases if isinstance(c.expect, tuple) and not c.path.startswith(".")}
+    good -= {"unreadable.jpg", "locked/inside.jpg"}
+    assert {os.path.relpath(p, root) for p in found["colorized"]} == good
+    failed_in_cli = dict(re.findall(r"^  (.+?): (.+)$", found["cli"], re.M))
+    assert found["cli_code"] == 1 and "no image files" not in found["cli"]
+    for skipped in (found["colorize"], found["pipeline"], failed_in_cli):
+        skipped = {os.path.relpath(p, root): reason for p, reason in skipped.items()}
+        assert set(skipped) == set(bad)
+        for path, reason in skipped.items():
+            assert re.search(bad[path], reason), (path, reason)
+    assert re.search(r"locked.*PermissionError", found["locked_folder"])
 
 
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])

@@ -25,7 +25,8 @@ def list_images(directory, errors=None):
 
     A folder that cannot be read (no permission) never vanishes silently:
     with `errors` it is reported there; without, it is listed among the
-    paths, so that `from_directory` (or any reader) lists it as bad.
+    paths, so that `from_directory` (or any reader: `inspect_image`,
+    `read_image`) lists it as bad with its error.
 
     Args:
         directory: a folder path.
@@ -114,7 +115,7 @@ def inspect_image(path):
     try:
         status = os.stat(path)
         if not stat.S_ISREG(status.st_mode):  # never open a pipe or a device
-            return None, "not a regular file (a folder, pipe or device)"
+            return None, decoding.not_a_file(path)
         size = status.st_size
         if size == 0:
             return None, "empty file"
