@@ -16,7 +16,8 @@ cached in `--work-dir` as float16 `.npy` files; each epoch then trains the
 decoder alone (a model with the same layer names, built by
 `models.encoder_unet.decode_taps` on inputs of the taps' shapes), drawing
 fresh simulated hints per batch (`data.simulate_hints`, p = 1/8: 1 photo in
-8 gets none). Training runs `--epochs` or `--minutes`, resumable
+8 gets none; a further `--no-hint-fraction` get none, since colorizing alone
+is the main use). Training runs `--epochs` or `--minutes`, resumable
 (`BackupAndRestore` in `--work-dir`: rerun the same command after a kill),
 keeping the weights of the best validation loss. The decoder weights are
 then copied by name into the full colorizer.
@@ -134,9 +135,10 @@ def cache_features(colorizer, paths, image_size, work_dir, name, flips):
 class CachedFeatures(keras.utils.PyDataset):
     """Batches of ((L ‖ simulated hints, five taps), ab) from the cache."""
 
-    def __init__(self, cache, tap_shapes, batch_size, shuffle, seed):
+    def __init__(self, cache, tap_shapes, batch_size, shuffle, seed, no_hint_fraction):
         super().__init__()
         self.cache, self.tap_shapes, self.batch_size, self.shuffle = cache, tap_shapes, batch_size, shuffle
+        self.no_hint_fraction = no_hint_fraction
         self.rng = np.random.default_rng(seed)
         self.hint_rng = tf.random.Generator.from_seed(seed)
         self.order = np.arange(len(cache["l"]))
@@ -156,6 +158,7 @@ class CachedFeatures(keras.utils.PyDataset):
         lightness = np.asarray(self.cache["l"][rows], np.float32)
         ab = np.asarray(self.cache["ab"][rows], np.float32)
         hints = simulate_hints(tf.constant(ab), rng=self.hint_rng).numpy()
+        hints[self.rng.random(len(rows)) < self.no_hint_fraction] = 0.0  # colorizing alone is the main use
         flat = np.asarray(self.cache["taps"][rows], np.float32)
         taps, offset = [], 0
         for shape in self.tap_shapes:
@@ -196,7 +199,9 @@ def main(argv=None):
     parser.add_argument("--base-filters", type=int, default=16)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--huber-delta", type=float, default=0.1, help="in ab/128 units")
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--no-hint-fraction", type=float, default=0.5,
+                        help="photos trained without any hint, besides the geometric draw's own 1 in 8")
+    parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--minutes", type=float, default=50.0)
     parser.add_argument("--min-colorfulness", type=float, default=27.5,
                         help="on the validation photos; 1.5 above the dev target of 26 (60 photos vary)")
@@ -220,9 +225,11 @@ def main(argv=None):
     if not args.skip_training:
         tap_shapes = [tuple(t.shape[1:]) for t in decoder.inputs[1:]]
         train = CachedFeatures(cache_features(colorizer, train_paths, args.image_size, args.work_dir, "train",
-                                              flips=True), tap_shapes, args.batch_size, True, 1337)
+                                              flips=True), tap_shapes, args.batch_size, True, 1337,
+                             args.no_hint_fraction)
         val = CachedFeatures(cache_features(colorizer, val_paths, args.image_size, args.work_dir, "val",
-                                            flips=False), tap_shapes, args.batch_size, False, 7)
+                                            flips=False), tap_shapes, args.batch_size, False, 7,
+                           args.no_hint_fraction)
         steps = args.epochs * len(train)
         decoder.compile(
             optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(

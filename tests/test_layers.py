@@ -6,6 +6,7 @@ import pytest
 import skimage.color
 
 from keras_colorize.layers import DecodeBins
+from keras_colorize.layers import HintPooling2D
 from keras_colorize.layers import LabToRGB
 from keras_colorize.layers import RGBToLab
 from tests.helpers import run_model_saving_test
@@ -70,3 +71,39 @@ def test_decode_bins_accepts_the_former_grid_name():
     assert layer.get_config()["grid"] == "square"
     probs = np.eye(676, dtype="float32")[None, :4]
     np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(probs))[0, 0] * 128, [-123.0, -123.0])
+
+
+def _hint_pooling_reference(inputs, size):
+    """Float64 NumPy from the formula: mean L, hint ab averaged over the hinted pixels, any-hint mask."""
+    b, h, w, _ = inputs.shape
+    cells = inputs[:, : h // size * size, : w // size * size].astype("float64")
+    cells = cells.reshape(b, h // size, size, w // size, size, 4).transpose(0, 1, 3, 2, 4, 5).reshape(
+        b, h // size, w // size, size * size, 4)
+    mask = cells[..., 3]
+    hinted = mask.sum(-1) > 0
+    ab = (cells[..., 1:3] * mask[..., None]).sum(-2) / np.maximum(mask.sum(-1), 1)[..., None]
+    return np.concatenate([cells[..., 0].mean(-1)[..., None], ab, hinted[..., None]], -1)
+
+
+@pytest.mark.parametrize("size", [1, 2, 4, 16])
+def test_hint_pooling_matches_the_formula(size, photos):
+    rng = np.random.default_rng(size)
+    lightness = crops(photos, 36)[..., :1]  # 36 is not a multiple of 16: the remainder is dropped
+    mask = (rng.random(lightness.shape) < 0.05).astype("float32")
+    hint_ab = rng.uniform(-0.8, 0.8, (*lightness.shape[:-1], 2)).astype("float32") * mask
+    inputs = np.concatenate([lightness, hint_ab, mask], -1)
+    out = keras.ops.convert_to_numpy(HintPooling2D(size)(inputs))
+    np.testing.assert_allclose(out, _hint_pooling_reference(inputs, size), atol=1e-5)
+    # A single hinted pixel reaches a 16×16 cell at full strength, not diluted 256 times.
+    one = np.zeros((1, 16, 16, 4), "float32")
+    one[0, 3, 5] = [0.5, 0.4, -0.3, 1.0]
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(HintPooling2D(16)(one))[0, 0, 0, 1:],
+                               [0.4, -0.3, 1.0], atol=1e-6)
+
+
+def test_hint_pooling_serializes_and_checks_its_arguments():
+    run_serialization_test(HintPooling2D(8, name="hints8"))
+    with pytest.raises(ValueError, match="pool_size=0"):
+        HintPooling2D(0)
+    with pytest.raises(ValueError, match=r"input_shape=\(None, 8, 8, 3\)"):
+        HintPooling2D(2)(keras.Input((8, 8, 3)))

@@ -28,7 +28,8 @@ def encoder_unet_body(inputs, backbone, encoder_weights, encoder_freeze, base_fi
 
     Each decoder level upsamples ×2 (bilinear), concatenates the encoder tap
     of that scale and, for hint models, the input (L ‖ hint ab ‖ mask)
-    average-pooled to that scale, then applies two 3×3 conv + BN + ReLU.
+    pooled to that scale by `layers.HintPooling2D` (each cell's mean hint
+    color at full strength), then applies two 3×3 conv + BN + ReLU.
 
     Returns:
         The stride-2 feature map (`base_filters` channels); the caller adds
@@ -61,7 +62,7 @@ def decode_taps(inputs, taps, base_filters):
         x = layers.BilinearUpsampling2D(name=f"decoder{level}_up")(x)
         parts = [x, skip]
         if hints:
-            parts.append(keras.layers.AveragePooling2D(stride, name=f"decoder{level}_hints")(inputs))
+            parts.append(layers.HintPooling2D(stride, name=f"decoder{level}_hints")(inputs))
         x = keras.layers.Concatenate(name=f"decoder{level}_concat")(parts)
         x = conv_block(x, base_filters * width, f"decoder{level}")
     return x
