@@ -221,3 +221,50 @@ def test_progress_bar_in_a_log_and_for_a_folder(tmp_path, capsys, photos):
     assert "3/3" in capsys.readouterr().out
     colorize(tmp_path, model=constant_model(), render_size=16, verbose=0)
     assert capsys.readouterr().out == ""
+
+
+class TraceCounter(keras.layers.Layer):
+    """Identity that counts its Python calls: inside `predict_on_batch`, one per trace."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.calls = 0
+
+    def call(self, inputs):
+        self.calls += 1
+        return inputs
+
+
+@pytest.mark.tensorflow_only
+def test_photos_of_mixed_sizes_do_not_retrace():
+    """Issue 19, point 9: one colorize() call per photo of another size neither retraces the
+    model's forward pass nor makes TensorFlow warn "5 out of the last 5 calls ... retracing"."""
+    import logging
+
+    import tensorflow as tf
+
+    messages = []
+    handler = logging.Handler()
+    handler.emit = lambda record: messages.append(record.getMessage())
+    logger = logging.getLogger("tensorflow")
+    logger.addHandler(handler)
+    rng = np.random.default_rng(0)
+    photos = [rng.integers(0, 255, (40 + 13 * i, 90 - 7 * i), dtype="uint8") for i in range(8)]
+    try:
+        for n in range(1, 7):  # the handler sees the warning: a function traced for 6 shapes
+            tf.function(lambda x: x + 1)(tf.zeros((n,)))
+        assert any("retracing" in message for message in messages)
+        messages.clear()
+        inputs = keras.Input((None, None, 1))
+        counter = TraceCounter()
+        model = keras.Model(inputs, keras.layers.Conv2D(2, 1)(counter(inputs)))
+        colorize(photos[0], model=model, render_size=32)
+        traced = counter.calls
+        for photo in photos[1:]:
+            assert colorize(photo, model=model, render_size=32).shape[:2] == photo.shape
+        assert counter.calls == traced
+        for photo in photos:  # the shipped model, loaded once and traced once
+            colorize(photo, render_size=32)
+    finally:
+        logger.removeHandler(handler)
+    assert not [message for message in messages if "retracing" in message]
