@@ -34,6 +34,10 @@ RECIPE_NAMES = ("vae_perceptual", "resnet_color_weighted", "resnet_unet_l1", "si
                 "unet_mixed_l1_l2", "unet_classifier")
 FORMER_RECIPE_NAMES = ("vae_000", "resnet_001", "resnet_unet_002", "six_conv_003", "unet_004",
                        "unet_004_classifier")
+# `keras_colorize.tuning.HYPERMODELS`' families and its ORACLES, kept here for
+# the same reason (that module imports Keras and KerasTuner); tests check them.
+TUNE_FAMILIES = ("classifier", "resnet_unet", "unet", "vae")
+TUNE_ORACLES = ("random", "bayesian", "hyperband")
 # `export default OUT` (and `--model default`) name the model shipped with the package.
 DEFAULT_MODEL_NAME = "default"
 
@@ -414,37 +418,15 @@ EVALUATE_KEYS = ("psnr", "ssim", "colorfulness", "colorfulness_gap")
 BASELINES = ("gray", "mean_ab")
 
 
-def with_ab(photo, ab):
-    """A photo's own lightness with the given ab (broadcast), as 8-bit sRGB.
-
-    As `benchmarks/dev_quality.py` computes its baselines.
-
-    Args:
-        photo: uint8 RGB, `(H, W, 3)`.
-        ab: the chroma, `(2,)` or broadcastable to `(H, W, 2)`; 0 gives gray.
-
-    Returns:
-        A uint8 `(H, W, 3)` array (chroma brought into the sRGB gamut).
-    """
-    import keras
-    import numpy as np
-
-    from keras_colorize import color
-
-    lab = keras.ops.convert_to_numpy(color.rgb_to_lab(photo / 255.0)).copy()
-    lab[..., 1:] = ab
-    out = keras.ops.convert_to_numpy(color.lab_to_rgb(color.fit_chroma_to_gamut(lab)))
-    return np.round(out * 255).astype(np.uint8)
-
-
 def _evaluate_command(args):
     import keras
     import numpy as np
 
     from keras_colorize import color
-    from keras_colorize import metrics
     from keras_colorize.data import read_image
     from keras_colorize.data.files import list_images
+    from keras_colorize.evaluation import evaluate_images
+    from keras_colorize.evaluation import with_ab
 
     errors = []
     try:
@@ -456,23 +438,26 @@ def _evaluate_command(args):
 
     def scores(colored, truth):
         # Every key is a mean over photos: averaging per photo is exact.
-        result = metrics.evaluate_images([colored], [truth])
+        result = evaluate_images([colored], [truth])
         return [result[key] for key in EVALUATE_KEYS]
+
+    def truth_and_lab(rgb):
+        truth = np.round(rgb * 255).astype(np.uint8)
+        return truth, keras.ops.convert_to_numpy(color.rgb_to_lab(truth / 255.0))
 
     failures, rows, gray_rows, good = list(errors), [], [], []
     ab_sum, pixels = np.zeros(2), 0
     bar = progress(len(paths), "evaluate")
     for path, rgb, colored, reason in _colorized(paths, model, args):
         if reason is None:
-            truth = np.round(rgb * 255).astype(np.uint8)
+            truth, lab = truth_and_lab(rgb)
             try:
                 row = scores(colored, truth)
-                gray_rows.append(scores(with_ab(truth, 0.0), truth))
+                gray_rows.append(scores(with_ab(lab, 0.0), truth))
                 rows.append(row)
                 good.append(path)
-                ab = keras.ops.convert_to_numpy(color.rgb_to_lab(truth / 255.0))[..., 1:]
-                ab_sum += ab.reshape(-1, 2).sum(axis=0, dtype="float64")
-                pixels += ab.shape[0] * ab.shape[1]
+                ab_sum += lab[..., 1:].reshape(-1, 2).sum(axis=0, dtype="float64")
+                pixels += lab.shape[0] * lab.shape[1]
             except ValueError as error:  # e.g. smaller than the SSIM window
                 reason = _reason(error)
         if reason is not None:
@@ -484,8 +469,8 @@ def _evaluate_command(args):
     mean_ab = ab_sum / pixels
     mean_ab_rows = []  # second pass: the set's mean ab is known only now
     for path in good:
-        truth = np.round(read_image(path) * 255).astype(np.uint8)
-        mean_ab_rows.append(scores(with_ab(truth, mean_ab), truth))
+        truth, lab = truth_and_lab(read_image(path))
+        mean_ab_rows.append(scores(with_ab(lab, mean_ab), truth))
     result = dict(zip(EVALUATE_KEYS, np.mean(rows, axis=0).tolist()), n=len(rows))
     result["baselines"] = {
         name: dict(zip(EVALUATE_KEYS, np.mean(table, axis=0).tolist()))
@@ -558,42 +543,47 @@ def _tune_command(args, extra):
     import importlib.util
 
     if importlib.util.find_spec("keras_tuner") is None:
-        raise CommandError("hyperparameter search needs KerasTuner: pip install 'keras_colorize[tuning]'")
-    verbose = "--verbose" in extra
-    import_keras(verbose=verbose)
-    result = run_search([a for a in extra if a != "--verbose"])
+        raise CommandError('hyperparameter search needs KerasTuner: pip install "keras_colorize[tuning]"')
+    result = run_search(extra)
     return result if isinstance(result, int) else 0
 
 
 def tune_parser(family=None):
-    """The options of `keras-colorize tune` (and of `tuning/search_<family>.py`)."""
-    from keras_colorize.tuning import HYPERMODELS, ORACLES
-
+    """The options of `keras-colorize tune` (and of `tuning/search_<family>.py`); imports no Keras."""
     parser = argparse.ArgumentParser(
         prog=f"search_{family}" if family else "keras-colorize tune",
         description="K-fold hyperparameter search (report 000's procedure) with KerasTuner. "
         "Re-running with the same --directory and --project-name continues the search.",
     )
     if family is None:
-        parser.add_argument("--family", required=True, choices=sorted(HYPERMODELS))
-    parser.add_argument("--data", required=True, help="folder of color photos (searched recursively)")
-    parser.add_argument("--directory", default="tuning_runs", help="where the search state is kept")
-    parser.add_argument("--project-name", default=None, help="sub-folder of --directory (default: the family)")
+        parser.add_argument("--family", required=True, choices=TUNE_FAMILIES,
+                            help="the model family whose hyperparameters are searched")
+    parser.add_argument("--data", metavar="DIR", required=True, help="folder of color photos (searched recursively)")
+    parser.add_argument("--directory", metavar="DIR", default="tuning_runs", help="where the search state is kept")
+    parser.add_argument("--project-name", metavar="NAME", default=None, 
+                        help="sub-folder of --directory (default: the family)")
     parser.add_argument("--overwrite", action="store_true", help="start over instead of resuming")
-    parser.add_argument("--max-trials", type=int, default=10)
-    parser.add_argument("--folds", type=int, default=3)
-    parser.add_argument("--executions-per-trial", type=int, default=1)
-    parser.add_argument("--epochs", type=int, default=5, help="epochs per run (Hyperband: the maximum)")
-    parser.add_argument("--image-size", type=int, default=None, help="crop side (default: the recipe's)")
-    parser.add_argument("--oracle", choices=ORACLES, default="random")
-    parser.add_argument("--steps-per-epoch", type=int, default=None)
-    parser.add_argument("--max-images", type=int, default=None, help="use only the first N photos")
-    parser.add_argument("--model-kwargs", type=json.loads, default=None,
+    parser.add_argument("--max-trials", metavar="N", type=int, default=10, 
+                        help="hyperparameter sets to try (default 10)")
+    parser.add_argument("--folds", metavar="K", type=int, default=3,
+                        help="cross-validation folds: each trial trains one model per fold (default 3)")
+    parser.add_argument("--executions-per-trial", metavar="N", type=int, default=1,
+                        help="trainings per fold, averaged (default 1)")
+    parser.add_argument("--epochs", metavar="N", type=int, default=5, help="epochs per run (Hyperband: the maximum)")
+    parser.add_argument("--image-size", metavar="N", type=int, default=None, help="crop side (default: the recipe's)")
+    parser.add_argument("--oracle", choices=TUNE_ORACLES, default="random",
+                        help="how the next trial is chosen (default random)")
+    parser.add_argument("--steps-per-epoch", metavar="N", type=int, default=None,
+                        help="fixed epoch length in batches, the photos repeating (default: one pass over the fold)")
+    parser.add_argument("--max-images", metavar="N", type=int, default=None, help="use only the first N photos")
+    parser.add_argument("--model-kwargs", metavar="JSON", type=json.loads, default=None,
                         help='fixed builder arguments as JSON, e.g. \'{"base_filters": 8}\' (they override searched ones)')
-    parser.add_argument("--vgg-weights", default="imagenet",
+    parser.add_argument("--vgg-weights", metavar="W", default="imagenet",
                         help="VAE perceptual loss: 'imagenet', a weights file, or 'none' (random features)")
     parser.add_argument("--no-jit", action="store_true", help="no XLA compilation (faster start of short trials)")
-    parser.add_argument("--seed", type=int, default=1337)
+    parser.add_argument("--seed", metavar="S", type=int, default=1337, 
+                        help="seed of the folds and the search (default 1337)")
+    parser.add_argument("--verbose", action="store_true", help="let TensorFlow's and Keras' log lines through")
     return parser
 
 
@@ -613,13 +603,14 @@ def run_search(argv=None, family=None):
         `<directory>/<project-name>/best_hyperparameters.json`; None on a
         distributed search's workers.
     """
+    if family is not None and family not in TUNE_FAMILIES:
+        raise ValueError(f"Unknown family. Expected one of {list(TUNE_FAMILIES)}. Received: family={family!r}")
+    args = tune_parser(family).parse_args(argv)  # --help and usage errors end here, before Keras
+    import_keras(verbose=args.verbose)
     from keras_colorize import data
     from keras_colorize.outputs import atomic_path
     from keras_colorize.tuning import HYPERMODELS, CrossValidatedTuner
 
-    if family is not None and family not in HYPERMODELS:
-        raise ValueError(f"Unknown family. Expected one of {sorted(HYPERMODELS)}. Received: family={family!r}")
-    args = tune_parser(family).parse_args(argv)
     family = family or args.family
     kwargs = {"image_size": args.image_size, "model_kwargs": args.model_kwargs,
               "jit_compile": False if args.no_jit else "auto"}
@@ -664,7 +655,9 @@ def _add_export_parser(subparsers):
     # No `from keras_colorize.export import FORMATS`: that module starts TensorFlow.
     from keras_colorize._formats import EXPORT_FORMATS
 
-    parser.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    parser.add_argument("--format", required=True, choices=EXPORT_FORMATS,
+                        help="keras: a .keras file; saved_model: a TensorFlow SavedModel folder; "
+                             "tflite: a TensorFlow Lite file")
     parser.add_argument("--render-size", type=_positive_int, default=None, metavar="N",
                         help=f"image side the exported graph runs the model at, for a model whose input size "
                              f"is dynamic (default {DEFAULT_RENDER_SIZE}; a fixed-size model uses its own)")
@@ -737,7 +730,7 @@ def _add_serve_parser(subparsers):
         description=(
             "Serves a page on http://HOST:PORT/ to colorize photos, add color hints with a click (with a hint "
             "model) and download the result. Binds 127.0.0.1 by default: only this machine can reach it. "
-            "Needs Flask: pip install keras_colorize[serve]."
+            'Needs Flask: pip install "keras_colorize[serve]".'
         ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
@@ -751,7 +744,7 @@ def _serve_command(args):
     import importlib.util
 
     if importlib.util.find_spec("flask") is None:
-        raise CommandError("the web page needs Flask: pip install keras_colorize[serve]")
+        raise CommandError('the web page needs Flask: pip install "keras_colorize[serve]"')
     from keras_colorize.serve import serve
 
     model = _load_model(args.model)

@@ -227,3 +227,36 @@ def evaluate_as_report(preds, truths, report, size=None):
     if "ssim" in spec["metrics"]:
         scores["ssim"] = float(np.mean(ssim))
     return scores
+
+
+# --------------------------------------------------------------------------
+# The baselines a model must beat, which need no model.
+
+
+def with_ab(lab, ab):
+    """A photo's own lightness with the given chroma, as 8-bit sRGB.
+
+    The baselines of `keras-colorize evaluate` and `benchmarks/dev_quality.py`:
+    `ab = 0` gives the gray photo, `ab` the mean ab of a set gives the
+    "mean ab" baseline. Chroma outside the sRGB gamut is scaled down
+    (`color.fit_chroma_to_gamut`) before the conversion.
+
+    Args:
+        lab: the photo in Lab, `(H, W, 3)` (`color.rgb_to_lab(rgb / 255)`).
+        ab: the chroma, `(2,)` or broadcastable to `(H, W, 2)`.
+
+    Returns:
+        A uint8 `(H, W, 3)` array.
+
+    Example:
+
+    >>> red = color.rgb_to_lab_numpy(np.full((8, 8, 3), [0.8, 0.2, 0.2]))
+    >>> with_ab(red, 0.0)[0, 0].tolist()  # its gray
+    [110, 110, 110]
+    """
+    import keras
+
+    lab = np.array(lab, dtype="float32")  # a copy: the caller's Lab is kept
+    lab[..., 1:] = ab
+    rgb = keras.ops.convert_to_numpy(color.lab_to_rgb(color.fit_chroma_to_gamut(lab)))
+    return np.round(rgb * 255).astype(np.uint8)

@@ -1,5 +1,6 @@
 """`keras-colorize`: help of every subcommand, evaluate, export, and the wrappers' arguments."""
 
+import argparse
 import json
 import os
 import shutil
@@ -182,9 +183,11 @@ NO_TENSORFLOW = """
 import sys
 from keras_colorize import cli
 codes = []
-for argv in (["--help"], ["colorize", "--help"], ["evaluate", "--help"], ["train", "--help"],
-             ["export", "--help"], ["train", "photos", "--recipe", "unet", "--epochs", "1"],
-             ["colorize", "a.jpg"], ["export", "default", "out"], ["colorize", "a.jpg", "-o", "out", "--bogus"]):
+for argv in (["--help"], ["colorize", "--help"], ["evaluate", "--help"], ["train", "--help"], ["tune", "--help"],
+             ["export", "--help"], ["video", "--help"], ["serve", "--help"],
+             ["train", "photos", "--recipe", "unet", "--epochs", "1"], ["colorize", "a.jpg"],
+             ["export", "default", "out"], ["colorize", "a.jpg", "-o", "out", "--bogus"],
+             ["tune", "--family", "unet"], ["tune", "--family", "six_conv", "--data", "photos"]):
     try:
         codes.append(cli.main(argv))
     except SystemExit as exited:
@@ -194,9 +197,27 @@ print(codes, sorted(name for name in ("keras", "tensorflow", "jax", "torch") if 
 
 
 def test_help_and_usage_errors_import_no_tensorflow():
+    pytest.importorskip("keras_tuner")  # without it, `tune` stops earlier (test_tune_without_keras_tuner_...)
     result = subprocess.run([sys.executable, "-c", NO_TENSORFLOW], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "[0, 0, 0, 0, 0, 2, 2, 2, 2] []"
+    assert result.stdout.splitlines()[-1] == "[0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2] []"
+
+
+def test_every_option_has_help_text():
+    subcommands = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    parsers = {**subcommands.choices, "tune (its options)": cli.tune_parser()}
+    missing = [(name, action.option_strings or action.dest)
+               for name, parser in parsers.items() for action in parser._actions if not action.help]
+    assert missing == []
+
+
+def test_the_tune_options_are_the_libraries():
+    pytest.importorskip("keras_tuner")
+    from keras_colorize import tuning
+
+    # The CLI's copies (no Keras for `tune --help`) of the families and oracles.
+    assert cli.TUNE_FAMILIES == tuple(sorted(tuning.HYPERMODELS))
+    assert cli.TUNE_ORACLES == tuning.ORACLES
 
 
 def test_commands_are_quiet_unless_verbose(tmp_path):
@@ -321,8 +342,8 @@ def test_tune_without_keras_tuner_names_the_extra(monkeypatch, capsys):
     monkeypatch.delitem(sys.modules, "keras_colorize.tuning", raising=False)
     assert cli.main(["tune", "--help"]) == 2
     err = capsys.readouterr().err
-    assert err.strip() == "keras-colorize tune: error: hyperparameter search needs KerasTuner: " \
-        "pip install 'keras_colorize[tuning]'"
+    assert err.strip() == 'keras-colorize tune: error: hyperparameter search needs KerasTuner: ' \
+        'pip install "keras_colorize[tuning]"'
 
 
 def test_export_accepts_the_shipped_model_by_name(tmp_path):
