@@ -372,6 +372,17 @@ def test_datasets_have_a_known_length(photo_folder):
     ds = data.from_directory(photo_folder, image_size=16, batch_size=3)
     assert len(ds) == 2 and int(ds.cardinality()) == 2
     assert [x.shape[0] for x, _ in ds] == [3, 1]
+    # The length is the number of batches every way the pipeline is built (shuffled, cached, augmented, padded,
+    # with hints, both subsets at once), pass after pass.
+    variants = [
+        data.from_directory(photo_folder, image_size=16, batch_size=3, training=True, cache=True, augment=True),
+        data.from_directory(photo_folder, image_size=(16, 24), batch_size=2, resize="pad"),
+        data.with_hints(data.from_directory(photo_folder, image_size=16, batch_size=4)),
+        *data.from_directory(photo_folder, image_size=16, batch_size=1, subset="both", validation_split=0.5),
+    ]
+    for variant in variants:
+        assert int(variant.cardinality()) > 0
+        assert [len(list(variant)) for _ in range(2)] == [int(variant.cardinality())] * 2
     # The saturation filter drops an unknown number of photos.
     filtered = data.from_directory(photo_folder, image_size=16, min_saturation=data.DEFAULT_MIN_SATURATION)
     assert int(filtered.cardinality()) == tf.data.UNKNOWN_CARDINALITY
@@ -414,8 +425,11 @@ def test_check_images_returns_the_skipped_files(tmp_path, photos):
     assert ds.skipped == skipped and not hasattr(ds.take(1), "skipped")
 
 
-def test_readme_example_runs_without_a_warning(tmp_path, photos):
-    """The README's "Use it" training lines, on twelve small photos, at 16 px."""
+def test_readme_example_runs_without_a_warning(tmp_path, photos, capfd, caplog):
+    """The README's "Use it" training lines, on twelve small photos, at 16 px: no Python warning (Keras's
+    "`shuffle=True` was passed, but will be ignored", "Your input ran out of data"), nothing about shuffling in
+    the logs, and datasets of a known length (Keras shows an ETA, not `1/Unknown`)."""
+    import logging
     import re
     import warnings
 
@@ -435,13 +449,18 @@ def test_readme_example_runs_without_a_warning(tmp_path, photos):
         name = ("astronaut", "coffee", "chelsea", "rocket")[i % 4]
         save(photos[name][i * 8 : i * 8 + 64, i * 8 : i * 8 + 96], tmp_path / f"photo_{i:02d}.jpg")
     namespace = {"kc": __import__("keras_colorize")}
-    with warnings.catch_warnings(record=True) as caught:
+    capfd.readouterr()
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level(logging.WARNING):
         warnings.simplefilter("always")
         exec(compile(code, "<README.md: Use it>", "exec"), namespace)
     caught = [w for w in caught if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning))]
     assert not caught, [f"{w.category.__name__}: {w.message}" for w in caught]
+    logged = caplog.text + "".join(capfd.readouterr())
+    assert "shuffle" not in logged and "ran out of data" not in logged, logged[-2000:]
+    train, val = namespace["train"], namespace["val"]
+    assert int(train.cardinality()) > 0 and int(val.cardinality()) > 0
     history = namespace["model"].history
-    assert history.params["steps"] == len(namespace["train"]) and len(namespace["val"]) >= 1
+    assert history.params["steps"] == len(train) == int(train.cardinality())
 
 
 def test_tensorflow_decodes_every_listed_format_so_no_tensorflow_io(tmp_path, photos):

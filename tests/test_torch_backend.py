@@ -53,3 +53,8 @@ def test_unet_builds_predicts_colorizes_and_fits_on_torch():
     assert result["colorized"] == result["photo"] and result["dtype"] == "uint8"
     assert result["steps"] == 2 and 0.0 < result["loss"] < 1.0  # 4 bundled photos, batches of 2
     assert result["reload_error"] < 1e-5
+
+
+def test_the_torch_smoke_script_is_valid_python():
+    """Where torch is absent the smoke test skips; its script is still checked to be valid Python."""
+    compile(SCRIPT, "<torch smoke script>", "exec")
