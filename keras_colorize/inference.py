@@ -369,6 +369,10 @@ def predict_ab(model, renders, *, temperature=bins.DEFAULT_TEMPERATURE, vividnes
         A float32 NumPy array `(len(renders), side, side, 2)`: ab in Lab
         units.
 
+    Raises:
+        ValueError: if the model's output is not of the renders' height and
+            width (the colors would land misplaced).
+
     Example:
 
     >>> render, box = letterbox(lightness_of(rgb), render_side(model))  # doctest: +SKIP
@@ -380,10 +384,17 @@ def predict_ab(model, renders, *, temperature=bins.DEFAULT_TEMPERATURE, vividnes
         if hint_channels is None:
             hint_channels = np.zeros(inputs.shape[:-1] + (hint_maps.HINT_CHANNELS,), np.float32)
         inputs = np.concatenate([inputs, np.asarray(hint_channels, np.float32)], axis=-1)
+    predictions = _forward(model, inputs)
+    if predictions.ndim == 4:
+        from keras_colorize.saving import size_problem
+
+        problem = size_problem(inputs.shape[1:3], predictions.shape[1:3])
+        if problem:
+            raise ValueError(f"The model is not a colorizer: it gives {problem}.")
     # One render at a time: the decoding compiles for one shape per side.
     abs_small = [
         keras.ops.convert_to_numpy(decode_output(prediction, temperature, vividness)) * color.AB_SCALE
-        for prediction in _forward(model, inputs)
+        for prediction in predictions
     ]
     return np.stack(abs_small).astype(np.float32)
 

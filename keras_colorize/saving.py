@@ -83,6 +83,18 @@ def _probe_output_size(model, in_shape):
     )
 
 
+def size_problem(input_hw, output_hw):
+    """Why an output of height and width `output_hw` for an input of `input_hw`
+    is no colorizer's, or None when they are equal."""
+    if tuple(output_hw) == tuple(input_hw):
+        return None
+    return (
+        f"an output of size {tuple(output_hw)} for an input of size {tuple(input_hw)}; "
+        "the output must have the input's height and width (a stride or "
+        "'valid' padding that shrinks it would misplace the colors)"
+    )
+
+
 def check_colorizer(model, source="model"):
     """Raises a `ValueError` unless `model` maps L (B, H, W, 1) to ab, RGB or ab bins.
 
@@ -118,12 +130,8 @@ def check_colorizer(model, source="model"):
             problem = f"input {in_shape} and output {out_shape} of different sizes"
         else:
             probe_hw, out_hw, problem = _probe_output_size(model, in_shape)
-            if problem is None and tuple(out_hw) != tuple(probe_hw):
-                problem = (
-                    f"an output of size {tuple(out_hw)} for an input of size {tuple(probe_hw)}; "
-                    "the output must have the input's height and width (a stride or "
-                    "'valid' padding that shrinks it would misplace the colors)"
-                )
+            if problem is None:
+                problem = size_problem(probe_hw, out_hw)
     if problem:
         raise ValueError(f"{source} is not a colorizer: it has {problem}.")
 

@@ -18,12 +18,13 @@ import threading
 
 import numpy as np
 
+from keras_colorize import decoding
 from keras_colorize import inference
 from keras_colorize.hints import INPUT_CHANNELS
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 50_000_000
-ACCEPTED_FORMATS = ("JPEG", "MPO", "PNG", "BMP", "GIF", "WEBP")  # those of keras_colorize.decoding
+ACCEPTED_FORMATS = decoding.FORMATS  # what the command line and colorize(path) read
 MAX_HINTS = 200
 
 
@@ -43,8 +44,6 @@ def decode_upload(data):
     and `colorize(path)` do, so the page gives the same result for any file;
     the size limit (`MAX_PIXELS`) is checked from the header before decoding.
     """
-    from keras_colorize import decoding
-
     try:
         return decoding.decode_bytes(data, max_pixels=MAX_PIXELS, formats=ACCEPTED_FORMATS)
     except decoding.ImageDecodeError as error:

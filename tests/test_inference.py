@@ -268,3 +268,17 @@ def test_photos_of_mixed_sizes_do_not_retrace():
     finally:
         logger.removeHandler(handler)
     assert not [message for message in messages if "retracing" in message]
+
+
+@pytest.mark.parametrize(
+    "layer, got",
+    [(keras.layers.Conv2D(2, 3, strides=2, padding="same"), r"\(16, 16\)"), (keras.layers.Conv2D(2, 5), r"\(28, 28\)")],
+    ids=["stride 2", "valid padding"],
+)
+def test_a_model_whose_output_is_not_its_inputs_size_is_refused(layer, got):
+    """Issue 18, point 7, for a model given to colorize() itself (not loaded by `saving.load_model`):
+    its colors would land misplaced, so it raises naming the expected and the received size."""
+    inputs = keras.Input((None, None, 1))
+    model = keras.Model(inputs, layer(inputs))
+    with pytest.raises(ValueError, match=rf"not a colorizer.*output of size {got} for an input of size \(32, 32\)"):
+        colorize(np.zeros((40, 60), "uint8"), model=model, render_size=32)

@@ -17,7 +17,7 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
 # Formats read (by `keras_colorize.decoding` and TensorFlow's `decode_image`), as Pillow names them.
 DECODABLE_FORMATS = decoding.FORMATS
 SUBSETS = ("training", "validation", "test")
-EXIF_ORIENTATION = 0x0112
+EXIF_ORIENTATION = decoding.EXIF_ORIENTATION
 
 
 def list_images(directory, errors=None):
