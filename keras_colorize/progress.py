@@ -3,13 +3,34 @@
 `progress_bar(total)` gives an object with `advance(count=1)`. On a terminal
 (or a notebook) the bar is redrawn in place with the count, the ETA and the
 time per item, as Keras' `fit` shows it; in a log file (a stream that is not
-a terminal) a line is printed every 5 % and at the end, not one per item.
+a terminal) a plain line (no color codes) is printed every 5 % and at the
+end, not one per item.
 """
 
 import contextlib
+import re
 import sys
 
 import keras
+
+# The color and bold codes Progbar writes (a log file would get them as garbage),
+# and the part of its bar still to do, which only its gray color tells apart.
+_ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
+_TO_DO = re.compile(r"\x1b\[37m(━*)")
+
+
+class _Plain:
+    """A text stream to `stream` without ANSI codes; the bar's part to do is dots."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        text = _TO_DO.sub(lambda match: "." * len(match.group(1)), text)
+        return self._stream.write(_ANSI_CODE.sub("", text))
+
+    def __getattr__(self, name):  # flush, encoding, ...
+        return getattr(self._stream, name)
 
 
 class Progress:
@@ -38,6 +59,8 @@ class Progress:
 
     def _redirect(self):
         stream = self._stream_now()
+        if not self.tty:
+            return contextlib.redirect_stdout(_Plain(stream))
         if stream is sys.stdout:
             return contextlib.nullcontext()
         return contextlib.redirect_stdout(stream)
