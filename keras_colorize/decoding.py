@@ -7,8 +7,10 @@ on any format. JPEGs are decoded by libjpeg-turbo (through `simplejpeg`,
 accurate integer DCT and smooth chroma upsampling: the same pixels as
 `np.asarray(PIL.Image.open(path))`), strictly: a file on which libjpeg
 warns ("Corrupt JPEG data: premature end of data segment": a truncated
-photo whose missing part would come out flat gray) is refused. 16-bit PNGs
-keep their 16 bits (OpenCV), every other format is Pillow's. The training
+photo whose missing part would come out flat gray) is refused, and so is a
+PNG with a damaged chunk (a CRC error, which Pillow does not check on the
+pixel data). 16-bit PNGs keep their 16 bits (OpenCV), every other format
+is Pillow's. The training
 pipeline (`from_directory`) decodes in the TensorFlow graph for speed, after
 the same checks (`data.files.inspect_image`).
 
@@ -19,6 +21,7 @@ import io
 import os
 import stat
 import warnings
+import zlib
 
 import numpy as np
 from PIL import Image
@@ -60,6 +63,32 @@ def truncation(image_format, tail):
     if image_format == "PNG" and b"IEND" not in tail[-64:]:
         return "truncated PNG (no IEND chunk)"
     return None
+
+
+def png_problem(data):
+    """Why a PNG's chunks are damaged, or None: a chunk whose CRC does not
+    match (libpng, TensorFlow's decoder, refuses such a file; Pillow does not
+    check the CRC of the pixel data and decodes garbage) or that runs past
+    the end of the data.
+
+    Example:
+
+    >>> png_problem(open("photo.png", "rb").read())  # doctest: +SKIP
+    """
+    view = memoryview(data)
+    position = 8  # after the signature
+    while position + 12 <= len(view):
+        length = int.from_bytes(view[position : position + 4], "big")
+        end = position + 12 + length
+        kind = bytes(view[position + 4 : position + 8]).decode("latin-1")
+        if end > len(view):
+            return f"truncated PNG (its {kind} chunk runs past the end of the file)"
+        if zlib.crc32(view[position + 4 : end - 4]) != int.from_bytes(view[end - 4 : end], "big"):
+            return f"corrupt PNG data (CRC error in its {kind} chunk)"
+        if kind == "IEND":
+            return None
+        position = end
+    return "truncated PNG (no IEND chunk)"
 
 
 def not_a_file(path):
@@ -107,6 +136,17 @@ def jpeg_problem(data, mode="RGB"):
     except ImageDecodeError as error:
         return error.reason
     return None
+
+
+def exif_orientation(image):
+    """The EXIF orientation of an opened Pillow image: 1 to 8, and 1 when it
+    is absent, out of range or unreadable (a broken EXIF block does not make
+    a broken photo)."""
+    try:
+        orientation = int(image.getexif().get(EXIF_ORIENTATION, 1))
+    except Exception:  # Pillow raises many types for broken EXIF data
+        return 1
+    return orientation if 1 <= orientation <= 8 else 1
 
 
 def _orient(array, orientation):
@@ -225,12 +265,10 @@ def decode_bytes(data, max_pixels=None, formats=FORMATS):
                     f"too many pixels: {width}×{height} is over the limit of {limit:,}", "too_large"
                 )
             problem = truncation(image.format, data[-2048:])
+            if problem is None and image.format == "PNG":
+                problem = png_problem(data)
             if problem:
                 raise ImageDecodeError(problem, "corrupt")
-            try:
-                orientation = int(image.getexif().get(EXIF_ORIENTATION, 1))
-            except Exception:  # a broken EXIF block does not make a broken photo
-                orientation = 1
             try:
                 pixels = _decode_pixels(data, image)
             except (ImageDecodeError, ImportError):
@@ -240,6 +278,9 @@ def decode_bytes(data, max_pixels=None, formats=FORMATS):
                 raise ImageDecodeError(
                     f"corrupt {image.format} data ({type(error).__name__}: {message})", "corrupt"
                 ) from None
+            # After the pixels: Pillow reads a PNG's EXIF by decoding them, and
+            # exif_orientation would take a failure there for a broken EXIF block.
+            orientation = exif_orientation(image)
     return np.ascontiguousarray(_orient(_to_float_rgb(pixels), orientation))
 
 

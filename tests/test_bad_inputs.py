@@ -69,6 +69,20 @@ def decompression_bomb_png(side=60000):
     return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", data) + png_chunk(b"IEND", b"")
 
 
+def png_with_a_damaged_stream(photo):
+    """An RGB PNG whose compressed pixel data has a flipped byte, with every CRC computed
+    after it (so only decoding finds it; Pillow took the part it had decoded)."""
+    import zlib
+
+    height, width = photo.shape[:2]
+    raw = b"".join(b"\x00" + row.tobytes() for row in photo)
+    stream = bytearray(zlib.compress(raw))
+    stream[len(stream) // 2] ^= 0xFF
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", bytes(stream))
+            + png_chunk(b"IEND", b""))
+
+
 def jpeg_without_huffman_tables(whole):
     """A JPEG whose first DHT segment is zeroed: a header Pillow opens, data libjpeg refuses."""
     start = whole.index(b"\xff\xc4")
@@ -105,6 +119,15 @@ def make_corpus(root, photo):
     png = io.BytesIO()
     rgb.save(png, "PNG")
     add("truncated PNG", "truncated.png", "truncated", content=png.getvalue()[:-40])
+    damaged = bytearray(png.getvalue())
+    damaged[len(damaged) // 2] ^= 0xFF  # a byte of the pixel data: Pillow decoded garbage from it
+    add("PNG with a damaged byte (CRC error)", "damaged.png", r"corrupt PNG data \(CRC error in its IDAT chunk\)",
+        content=bytes(damaged))
+    add("PNG whose pixel stream is damaged, CRCs valid", "bad_stream.png", r"corrupt PNG data \(OSError",
+        content=png_with_a_damaged_stream(photo))
+    sixteen = cv2.imencode(".png", np.asarray(gray).astype("uint16") * 257)[1].tobytes()
+    add("truncated 16-bit PNG, IEND put back", "truncated16_iend.png", "truncated PNG",
+        content=sixteen[: len(sixteen) // 2] + png_chunk(b"IEND", b""))
     add("zero-byte file", "zero.jpg", "empty file", content=b"")
     add("random bytes named .jpg", "random.jpg", "not a readable image",
         content=np.random.default_rng(0).bytes(5000))

@@ -17,7 +17,7 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
 # Formats read (by `keras_colorize.decoding` and TensorFlow's `decode_image`), as Pillow names them.
 DECODABLE_FORMATS = decoding.FORMATS
 SUBSETS = ("training", "validation", "test")
-EXIF_ORIENTATION = decoding.EXIF_ORIENTATION
+EXIF_ORIENTATION = decoding.EXIF_ORIENTATION  # the EXIF tag
 
 
 def list_images(directory, errors=None):
@@ -83,12 +83,21 @@ def list_images(directory, errors=None):
     return sorted(paths)
 
 
-def _truncation(path, image_format, size):
-    """Returns why a file looks truncated, or None (cheap tail checks)."""
+def _content_problem(path, image_format, mode, size):
+    """Why a file's data is damaged, or None: the tail checks, then for a
+    JPEG a strict decode at 1/8 scale and for a PNG its chunk CRCs (these two
+    read the whole file)."""
+    whole = image_format in ("JPEG", "MPO", "PNG")
     with open(path, "rb") as handle:
-        handle.seek(max(0, size - 2048))
-        tail = handle.read()
-    return decoding.truncation(image_format, tail)
+        if not whole:
+            handle.seek(max(0, size - 2048))
+        contents = handle.read()
+    problem = decoding.truncation(image_format, contents[-2048:])
+    if problem or not whole:
+        return problem
+    if image_format == "PNG":
+        return decoding.png_problem(contents)
+    return decoding.jpeg_problem(contents, mode)
 
 
 def inspect_image(path):
@@ -97,15 +106,17 @@ def inspect_image(path):
     Reads the header and the last bytes; a JPEG is also decoded at libjpeg's
     smallest scale (1/8), strictly, so that a file on which libjpeg warns
     ("Corrupt JPEG data: premature end of data segment": a truncated photo
-    with its end-of-image marker put back) is refused, as
-    `keras_colorize.decoding` refuses it.
+    with its end-of-image marker put back) is refused, and a PNG's chunk
+    CRCs are checked (`decoding.png_problem`), as `keras_colorize.decoding`
+    refuses such files, for the same one-line reasons.
 
     Args:
         path: a file path.
 
     Returns:
         A tuple `(orientation, problem)`: the EXIF orientation (1 to 8; 1
-        when absent) and `None`, or `(None, reason)` for a file to skip.
+        when absent or unreadable) and `None`, or `(None, reason)` for a
+        file to skip.
 
     Example:
 
@@ -116,31 +127,24 @@ def inspect_image(path):
         status = os.stat(path)
         if not stat.S_ISREG(status.st_mode):  # never open a pipe or a device
             return None, decoding.not_a_file(path)
-        size = status.st_size
-        if size == 0:
+        if status.st_size == 0:
             return None, "empty file"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Image.open(path) as image:
-                image_format = image.format
-                mode = image.mode
-                orientation = image.getexif().get(EXIF_ORIENTATION, 1)
+                if image.format not in DECODABLE_FORMATS:
+                    return None, f"unsupported image format {image.format}"
+                problem = _content_problem(path, image.format, image.mode, status.st_size)
+                if problem:
+                    return None, problem
+                if image.format == "PNG":  # Pillow reads a PNG's EXIF after its pixels: decode them
+                    try:
+                        image.load()
+                    except Exception as error:  # a damaged stream with valid CRCs
+                        return None, f"corrupt PNG data ({type(error).__name__}: {error})"
+                return decoding.exif_orientation(image), None
     except Exception as error:  # Pillow raises many types for bad files.
         return None, f"not a readable image ({type(error).__name__}: {error})"
-    if image_format not in DECODABLE_FORMATS:
-        return None, f"unsupported image format {image_format}"
-    problem = _truncation(path, image_format, size)
-    if problem is None and image_format in ("JPEG", "MPO"):
-        try:
-            with open(path, "rb") as handle:
-                problem = decoding.jpeg_problem(handle.read(), mode)
-        except OSError as error:
-            problem = f"not a readable image ({type(error).__name__}: {error})"
-    if problem:
-        return None, problem
-    if orientation not in range(1, 9):
-        orientation = 1
-    return orientation, None
 
 
 def check_images(paths):
