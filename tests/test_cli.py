@@ -220,19 +220,22 @@ def test_the_tune_options_are_the_libraries():
     assert cli.TUNE_ORACLES == tuning.ORACLES
 
 
-def test_commands_are_quiet_unless_verbose(tmp_path):
-    # TF_CPP_MIN_LOG_LEVEL=3 alone still let TensorFlow's load-time lines (absl, cudart) through.
+def test_commands_are_quiet_unless_verbose(tmp_path, photos):
+    # TF_CPP_MIN_LOG_LEVEL=3 alone still let TensorFlow's load-time lines (absl, cudart, oneDNN) through.
+    small(photos["coffee"], tmp_path / "p.png")
     result = subprocess.run(
-        [sys.executable, "-m", "keras_colorize.cli", "colorize", "missing.jpg", "-o", str(tmp_path / "out")],
+        [sys.executable, "-m", "keras_colorize.cli", "colorize", "p.png", "missing.jpg", "-o", str(tmp_path / "out")],
         capture_output=True, text=True, timeout=600, cwd=tmp_path,
         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow"),
     )
     assert result.returncode == 1
-    assert result.stderr.splitlines() == [
-        f"0 photo(s) colorized into {tmp_path / 'out'}, 0 already done, 1 failed.",
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines[0] == "colorize: 1 photo(s)" and lines[1].startswith("1/1 ━"), result.stderr  # the progress bar
+    assert lines[2:] == [
+        f"1 photo(s) colorized into {tmp_path / 'out'}, 0 already done, 1 failed.",
         "1 input(s) failed:",
         "  missing.jpg: no such file or folder",
-    ]
+    ], result.stderr
 
 
 def test_unreadable_folders_are_listed_as_failures(tmp_path, tiny_model, photos):
@@ -318,6 +321,18 @@ def test_render_size_is_honoured_or_said_to_be_ignored(tmp_path, tiny_model, pho
     with pytest.raises(SystemExit):
         cli.main(["colorize", "--help"])
     assert "fixed input size" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_bad_training_folder_is_one_line_and_exit_2(monkeypatch, capsys):
+    def train_from_directory(data_dir, **options):
+        raise ValueError(f"Expected a folder of images. Received: directory={data_dir!r}, which is not a folder.")
+
+    fake_training = types.ModuleType("keras_colorize.training")
+    fake_training.train_from_directory = train_from_directory
+    monkeypatch.setitem(sys.modules, "keras_colorize.training", fake_training)
+    assert cli.main(["train", "nowhere", "--recipe", "unet_mixed_l1_l2", "--epochs", "1"]) == 2
+    assert capsys.readouterr().err == ("keras-colorize train: error: Expected a folder of images. "
+                                       "Received: directory='nowhere', which is not a folder.\n")
 
 
 def test_train_lists_its_recipes_and_rejects_others(capsys):
