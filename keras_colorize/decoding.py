@@ -65,6 +65,12 @@ def truncation(image_format, tail):
     return None
 
 
+def corrupt(image_format, error):
+    """The one-line reason for an error raised while decoding pixels."""
+    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"corrupt {image_format} data ({type(error).__name__}: {message})"
+
+
 def png_problem(data):
     """Why a PNG's chunks are damaged, or None: a chunk whose CRC does not
     match (libpng, TensorFlow's decoder, refuses such a file; Pillow does not
@@ -274,10 +280,7 @@ def decode_bytes(data, max_pixels=None, formats=FORMATS):
             except (ImageDecodeError, ImportError):
                 raise
             except Exception as error:  # truncated or corrupt data
-                message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-                raise ImageDecodeError(
-                    f"corrupt {image.format} data ({type(error).__name__}: {message})", "corrupt"
-                ) from None
+                raise ImageDecodeError(corrupt(image.format, error), "corrupt") from None
             # After the pixels: Pillow reads a PNG's EXIF by decoding them, and
             # exif_orientation would take a failure there for a broken EXIF block.
             orientation = exif_orientation(image)

@@ -128,6 +128,13 @@ def make_corpus(root, photo):
     sixteen = cv2.imencode(".png", np.asarray(gray).astype("uint16") * 257)[1].tobytes()
     add("truncated 16-bit PNG, IEND put back", "truncated16_iend.png", "truncated PNG",
         content=sixteen[: len(sixteen) // 2] + png_chunk(b"IEND", b""))
+    for image_format in ("BMP", "GIF"):  # Pillow decodes them for the decoder and the pipeline's check
+        encoded = io.BytesIO()
+        rgb.save(encoded, image_format)
+        encoded = encoded.getvalue()
+        ext = image_format.lower()
+        add(f"truncated {image_format}", f"truncated.{ext}", rf"corrupt {image_format} data.*truncated",
+            content=encoded[: len(encoded) * 2 // 3])
     add("zero-byte file", "zero.jpg", "empty file", content=b"")
     add("random bytes named .jpg", "random.jpg", "not a readable image",
         content=np.random.default_rng(0).bytes(5000))

@@ -106,9 +106,10 @@ def inspect_image(path):
     Reads the header and the last bytes; a JPEG is also decoded at libjpeg's
     smallest scale (1/8), strictly, so that a file on which libjpeg warns
     ("Corrupt JPEG data: premature end of data segment": a truncated photo
-    with its end-of-image marker put back) is refused, and a PNG's chunk
-    CRCs are checked (`decoding.png_problem`), as `keras_colorize.decoding`
-    refuses such files, for the same one-line reasons.
+    with its end-of-image marker put back) is refused; a PNG's chunk CRCs
+    are checked (`decoding.png_problem`) and the other formats are decoded
+    by Pillow, so that a file is refused where `keras_colorize.decoding`
+    refuses it, for the same one-line reason.
 
     Args:
         path: a file path.
@@ -137,11 +138,11 @@ def inspect_image(path):
                 problem = _content_problem(path, image.format, image.mode, status.st_size)
                 if problem:
                     return None, problem
-                if image.format == "PNG":  # Pillow reads a PNG's EXIF after its pixels: decode them
+                if image.format not in ("JPEG", "MPO"):  # decoded as the decoder does: by Pillow
                     try:
                         image.load()
-                    except Exception as error:  # a damaged stream with valid CRCs
-                        return None, f"corrupt PNG data ({type(error).__name__}: {error})"
+                    except Exception as error:  # truncated or damaged pixel data
+                        return None, decoding.corrupt(image.format, error)
                 return decoding.exif_orientation(image), None
     except Exception as error:  # Pillow raises many types for bad files.
         return None, f"not a readable image ({type(error).__name__}: {error})"
