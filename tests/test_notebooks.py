@@ -1,12 +1,25 @@
-"""Every notebook in notebooks/ runs end to end (code cells executed in order, outputs cleared in git),
-opens in Colab (a header, an install cell, a badge in the README) and reads only data that ships with the package."""
+"""Every notebook in notebooks/ runs end to end (code cells executed in order, in the notebook's folder, as Jupyter
+runs them), opens in Colab (a header, an install cell, a badge in the README), reads only data that ships with the
+package, and carries the outputs of such a run, so that it reads on GitHub and in Colab before anyone runs it.
 
+The stored outputs are written by this file: `python tests/test_notebooks.py [NAME ...]` runs the notebooks (all, or
+the named ones) the way the test does and writes each back with its outputs; run it after editing a notebook's code
+(the test says so when a notebook's code no longer matches its outputs). The keras-io habit is to clear outputs in
+git; here they stay because a notebook opened from the README's Colab badge would otherwise show nothing until run.
+"""
+
+import ast
+import base64
+import contextlib
+import hashlib
+import io
 import json
+import os
 import pathlib
 import re
+import sys
+import tempfile
 
-import keras
-import matplotlib.pyplot as plt
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -14,6 +27,12 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 IDS = [p.stem for p in NOTEBOOKS]
 # An IPython line magic (`%pip install ...`), at any indentation: what IPython turns into a call.
 MAGIC = re.compile(r"^(\s*)%(\w+)\s*(.*)$", re.M)
+# Environment of the recorded run, per notebook (the test runs every notebook with its defaults): compare_reports
+# reads the full results shipped in benchmarks/ (its smoke run trains two rows for a few steps, which is what CI
+# checks but says nothing).
+RECORD_ENV = {"compare_reports": {"SMOKE": "0"}}
+MAX_BYTES = 1_000_000
+FIGURE_DPI = 60
 
 
 def as_python(source):
@@ -29,24 +48,144 @@ def cells(path):
     return json.loads(path.read_text())["cells"]
 
 
+def code_digest(notebook):
+    """The SHA-256 of a notebook's code cells: what its stored outputs were produced by."""
+    sources = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
+    return hashlib.sha256(json.dumps(sources).encode("utf-8")).hexdigest()
+
+
+def _lines(text):
+    return text.splitlines(keepends=True)
+
+
+def _clean(text):
+    """Output text as a notebook front end shows it, without this machine's paths: a carriage return overwrites its
+    line (progress bars), the clone's folder reads `..`, temporary folders `/tmp/...`."""
+    text = "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
+    text = text.replace(str(ROOT), "..")
+    return re.sub(re.escape(tempfile.gettempdir()) + r"/[^\s'\"),]*", "/tmp/...", text)
+
+
+def _figure_outputs(plt):
+    """The open figures as JPEG `display_data`, as the inline backend shows them after a cell."""
+    outputs = []
+    for number in plt.get_fignums():
+        figure = plt.figure(number)
+        buffer = io.BytesIO()
+        # JPEG: a figure of photos is ten times smaller than as PNG, and the stored notebooks stay small in git.
+        figure.savefig(buffer, format="jpeg", dpi=FIGURE_DPI, bbox_inches="tight", pil_kwargs={"quality": 85})
+        width, height = (figure.get_size_inches() * FIGURE_DPI).astype(int)
+        outputs.append({
+            "output_type": "display_data",
+            "data": {
+                "image/jpeg": base64.b64encode(buffer.getvalue()).decode("ascii"),
+                "text/plain": [f"<Figure size {width}x{height} with {len(figure.axes)} Axes>"],
+            },
+            "metadata": {},
+        })
+    return outputs
+
+
+def run_notebook(notebook, name, record=False):
+    """Runs the code cells of `notebook` in order in one namespace, as a kernel does.
+
+    Magics become `get_ipython()` calls (which fail: the install cell must be a no-op here); a last expression's
+    value is shown; the figures left open at the end of a cell are shown and closed, as by the inline backend. With
+    `record`, returns the notebook with each code cell's outputs (stdout and stderr streams, figures as JPEG, a last
+    expression's value) and execution count, else None.
+    """
+    import matplotlib.pyplot as plt
+
+    namespace = {"__name__": "__main__", "get_ipython": no_ipython}
+    recorded = json.loads(json.dumps(notebook))
+    code_cells = [c for c in recorded["cells"] if c["cell_type"] == "code"]
+    assert code_cells, f"{name} has no code cell"
+    for number, cell in enumerate(code_cells):
+        tree = ast.parse(as_python("".join(cell["source"])), f"{name}[cell {number}]")
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with contextlib.ExitStack() as stack:
+            if record:
+                stack.enter_context(contextlib.redirect_stdout(stdout))
+                stack.enter_context(contextlib.redirect_stderr(stderr))
+            exec(compile(tree, f"{name}[cell {number}]", "exec"), namespace)
+            value = None
+            if last is not None:
+                value = eval(compile(ast.Expression(last.value), f"{name}[cell {number}]", "eval"), namespace)
+        outputs = []
+        for stream, buffer in (("stdout", stdout), ("stderr", stderr)):
+            if buffer.getvalue():
+                outputs.append({"output_type": "stream", "name": stream, "text": _lines(_clean(buffer.getvalue()))})
+        if value is not None:
+            outputs.append({
+                "output_type": "execute_result", "execution_count": number + 1,
+                "data": {"text/plain": _lines(_clean(repr(value)))}, "metadata": {},
+            })
+        if record:
+            outputs.extend(_figure_outputs(plt))
+        plt.close("all")
+        cell["outputs"], cell["execution_count"] = outputs, number + 1
+    if not record:
+        return None
+    for index, cell in enumerate(recorded["cells"]):
+        cell["id"] = f"{pathlib.Path(name).stem}-{index}"  # nbformat 4.5's cell ids, stable from run to run
+    recorded["metadata"].setdefault("keras_colorize", {})["outputs_of"] = code_digest(recorded)
+    return recorded
+
+
 @pytest.mark.tensorflow_only  # the notebooks train with tf.data and export; the JAX pass covers the core
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
-def test_notebook_runs(path):
+def test_notebook_runs(path, monkeypatch):
+    import keras
+
     notebook = json.loads(path.read_text())
     # A notebook may name the backends it needs: "metadata": {"keras_colorize": {"backends": [...]}}.
     backends = notebook["metadata"].get("keras_colorize", {}).get("backends")
     if backends and keras.backend.backend() not in backends:
         pytest.skip(f"{path.name} needs the {' or '.join(backends)} backend")
-    code_cells = [c for c in notebook["cells"] if c["cell_type"] == "code"]
-    assert code_cells, f"{path.name} has no code cell"
-    assert all(not c["outputs"] and c["execution_count"] is None for c in code_cells), (
-        f"{path.name}: clear the outputs before committing"
+    monkeypatch.chdir(path.parent)  # where Jupyter and Colab run a notebook
+    run_notebook(notebook, path.name)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_carries_the_outputs_of_a_run(path):
+    assert path.stat().st_size < MAX_BYTES, f"{path.name}: {path.stat().st_size} bytes (lower FIGURE_DPI)"
+    notebook = json.loads(path.read_text())
+    rerun = f"run `python tests/test_notebooks.py {path.stem}` to store its outputs"
+    assert notebook["metadata"].get("keras_colorize", {}).get("outputs_of") == code_digest(notebook), (
+        f"{path.name}: the code changed since its outputs were stored: {rerun}"
     )
-    namespace = {"__name__": "__main__", "get_ipython": no_ipython}
-    for number, cell in enumerate(code_cells):
-        source = as_python("".join(cell["source"]))
-        exec(compile(source, f"{path.name}[cell {number}]", "exec"), namespace)
-    plt.close("all")
+    code_cells = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert [c["execution_count"] for c in code_cells] == list(range(1, len(code_cells) + 1)), rerun
+    assert code_cells[0]["outputs"] == [], f"{path.name}: the install cell printed something in a clone"
+    outputs = [o for c in code_cells for o in c["outputs"]]
+    assert any(o["output_type"] == "stream" and o["name"] == "stdout" for o in outputs), path.name
+    # A notebook that draws shows its figures.
+    if any("figure" in "".join(c["source"]) for c in code_cells):
+        assert any("image/jpeg" in o.get("data", {}) for o in outputs), f"{path.name}: no figure stored"
+    text = json.dumps(outputs)
+    assert "Traceback" not in text and "error" not in {o["output_type"] for o in outputs}, path.name
+    assert str(ROOT) not in text and tempfile.gettempdir() + "/tmp" not in text, f"{path.name}: a local path"
+    assert "Warning" not in text, f"{path.name}: its run warned: " + text[text.index("Warning") - 300 :][:600]
+
+
+def test_a_full_run_without_data_falls_back_to_the_samples_with_a_note(monkeypatch, capsys):
+    """SMOKE=0 without DATA: the report and tuning notebooks train on the bundled photos and say so."""
+    monkeypatch.setenv("SMOKE", "0")
+    monkeypatch.delenv("DATA", raising=False)
+    checked = 0
+    for path in NOTEBOOKS:
+        settings = [c for c in cells(path) if c["cell_type"] == "code"][1]
+        source = "".join(settings["source"])
+        if "SAMPLES" not in source:
+            continue
+        namespace = {"__name__": "__main__"}
+        exec(compile(source, f"{path.name}[settings]", "exec"), namespace)
+        assert namespace["DATA"] == namespace["SAMPLES"], path.name
+        note = capsys.readouterr().out
+        assert "Note:" in note and "DATA" in note and "sample" in note, (path.name, note)
+        checked += 1
+    assert checked >= 6  # five reports and the tuning notebook
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -67,3 +206,35 @@ def test_notebook_opens_in_colab(path):
     # Only data that ships with the package (or that the user points DATA / DEV at).
     everything = "".join("".join(c["source"]) for c in cells(path))
     assert "shared" not in everything, f"{path.name} reads ../shared"
+
+
+def record(names=()):
+    """Runs the notebooks named (all when none is) as the test does and writes each back with its outputs.
+
+    Each notebook runs in a fresh interpreter, as in a fresh kernel, with the environment of `RECORD_ENV`.
+    """
+    import subprocess
+
+    names = list(names) or IDS
+    unknown = sorted(set(names) - set(IDS))
+    if unknown:
+        raise SystemExit(f"No notebook named {unknown} in notebooks/ (there are: {', '.join(IDS)})")
+    if len(names) > 1:
+        for name in names:
+            subprocess.run([sys.executable, __file__, name], check=True)
+        return
+    path = NOTEBOOKS[IDS.index(names[0])]
+    os.environ.update(RECORD_ENV.get(path.stem, {}))
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    keras.utils.set_random_seed(1337)
+    os.chdir(path.parent)
+    recorded = run_notebook(json.loads(path.read_text()), path.name, record=True)
+    path.write_text(json.dumps(recorded, indent=1, ensure_ascii=False) + "\n")
+    print(f"{path.relative_to(ROOT)}: {path.stat().st_size:,} bytes")
+
+
+if __name__ == "__main__":
+    record(sys.argv[1:])
