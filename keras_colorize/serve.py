@@ -107,7 +107,8 @@ def create_app(model=None, render_size=None, max_upload_bytes=MAX_UPLOAD_BYTES):
         multipart `image` file and an optional `hints` field (JSON
         `[[x, y, "#rrggbb"], ...]`, pixels of the photo) and answers JSON
         `{width, height, hints, gray, color}` with PNG data URLs, or
-        `{error}` with a 4xx status.
+        `{error}` with a 4xx status (a 500 for an unexpected failure, whose
+        traceback is logged by the server).
 
     Example:
 
@@ -116,6 +117,7 @@ def create_app(model=None, render_size=None, max_upload_bytes=MAX_UPLOAD_BYTES):
     200
     """
     import flask
+    import werkzeug.exceptions
 
     if model is None:
         from keras_colorize.weights import load_default_model
@@ -158,6 +160,17 @@ def create_app(model=None, render_size=None, max_upload_bytes=MAX_UPLOAD_BYTES):
     @app.errorhandler(413)
     def too_large(error):
         return flask.jsonify(error=f"The upload is over the {max_upload_bytes:,}-byte limit."), 413
+
+    @app.errorhandler(werkzeug.exceptions.HTTPException)
+    def http_error(error):  # a wrong method or address: JSON too, as the page reads it
+        return flask.jsonify(error=f"{error.code} {error.name}: {error.description}"), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected(error):  # the traceback goes to the server's log, not to the page
+        app.logger.exception("POST /colorize failed")
+        return flask.jsonify(
+            error=f"The server could not colorize this photo ({type(error).__name__}); its log says why."
+        ), 500
 
     return app
 

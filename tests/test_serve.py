@@ -91,6 +91,26 @@ def test_a_decompression_bomb_gets_413_json(client):
     assert over_the_page_limit.status_code == 413 and "50,000,000" in over_the_page_limit.json["error"]
 
 
+def test_every_failure_is_answered_in_json(photos, monkeypatch, caplog):
+    """A wrong method and an unexpected failure get the JSON `{error}` the page shows, not an HTML page."""
+    from keras_colorize import inference
+
+    app = serve.create_app(pixelwise_model(), render_size=64)
+    client = app.test_client()
+    wrong_method = client.get("/colorize")
+    assert wrong_method.status_code == 405 and "Method Not Allowed" in wrong_method.json["error"]
+    assert client.get("/nowhere").status_code == 404 and client.get("/nowhere").is_json
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of memory on the accelerator")
+
+    monkeypatch.setattr(inference, "colorize", broken)
+    failed = post(client, encode(photos["rocket"][::8, ::8]))
+    assert failed.status_code == 500 and failed.is_json
+    assert "RuntimeError" in failed.json["error"] and "out of memory" not in failed.json["error"]
+    assert "out of memory on the accelerator" in caplog.text  # the traceback is in the server's log
+
+
 def test_a_truncated_jpeg_with_its_end_marker_is_refused(client, photos):
     whole = encode(photos["chelsea"], "JPEG")
     answer = post(client, whole[: len(whole) * 2 // 3] + b"\xff\xd9")
