@@ -127,6 +127,7 @@ def run_notebook(notebook, name, record=False):
         cell["outputs"], cell["execution_count"] = outputs, number + 1
     if not record:
         return None
+    recorded["nbformat_minor"] = max(recorded.get("nbformat_minor", 0), 5)  # 4.5: cells have ids
     for index, cell in enumerate(recorded["cells"]):
         cell["id"] = f"{pathlib.Path(name).stem}-{index}"  # nbformat 4.5's cell ids, stable from run to run
     recorded["metadata"].setdefault("keras_colorize", {})["outputs_of"] = code_digest(recorded)
@@ -155,6 +156,10 @@ def test_notebook_carries_the_outputs_of_a_run(path):
     assert notebook["metadata"].get("keras_colorize", {}).get("outputs_of") == code_digest(notebook), (
         f"{path.name}: the code changed since its outputs were stored: {rerun}"
     )
+    # nbformat 4.5, as Jupyter and Colab expect it (validated with nbformat's schema when recorded, where installed).
+    assert (notebook["nbformat"], notebook["nbformat_minor"]) >= (4, 5), path.name
+    ids = [c.get("id", "") for c in notebook["cells"]]
+    assert all(re.fullmatch(r"[\w-]{1,64}", i) for i in ids) and len(set(ids)) == len(ids), f"{path.name}: {rerun}"
     code_cells = [c for c in notebook["cells"] if c["cell_type"] == "code"]
     assert [c["execution_count"] for c in code_cells] == list(range(1, len(code_cells) + 1)), rerun
     assert code_cells[0]["outputs"] == [], f"{path.name}: the install cell printed something in a clone"
@@ -232,6 +237,12 @@ def record(names=()):
     keras.utils.set_random_seed(1337)
     os.chdir(path.parent)
     recorded = run_notebook(json.loads(path.read_text()), path.name, record=True)
+    try:
+        import nbformat
+    except ImportError:  # not a dependency: the test checks the version and the cell ids
+        pass
+    else:
+        nbformat.validate(nbformat.from_dict(recorded))
     path.write_text(json.dumps(recorded, indent=1, ensure_ascii=False) + "\n")
     print(f"{path.relative_to(ROOT)}: {path.stat().st_size:,} bytes")
 
