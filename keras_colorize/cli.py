@@ -285,7 +285,8 @@ def plan_outputs(paths, outdir, suffix):
     ignores case: when two inputs would get the same name (`a.jpg` and
     `a.png`, or `z.jpg` and `z.JPG`), each keeps its extension in the name
     (`a_jpg<suffix>.png`), and a number where that is not enough
-    (`z_jpg<suffix>.png`, `z_jpg_2<suffix>.png`, in sorted input order).
+    (`z.JPG` and `z.jpg` give `z_jpg<suffix>.png` and `z_jpg_2<suffix>.png`,
+    in sorted order), whatever the order of `paths`.
 
     Returns:
         A tuple `(jobs, failures)`: a list of `(input, output)` and a list
@@ -314,22 +315,25 @@ def plan_outputs(paths, outdir, suffix):
             candidates.append((path, os.path.basename(path)))
         else:
             failures.append((path, "no such file or folder"))
-    planned = {}
+    planned, sources = {}, []
     for source, relative in candidates:
         key = os.path.abspath(source)
         if key in seen:
             continue
         seen.add(key)
+        sources.append(source)
         stem = os.path.splitext(relative)[0]
         planned.setdefault(os.path.join(outdir, stem + suffix).casefold(), []).append((source, relative))
-    jobs, taken = [], set()
-    for group in planned.values():
-        for source, relative in group:
+    # Names do not depend on the order of the inputs: inputs alone with their
+    # name keep it, then the others are named in sorted order.
+    outputs, taken = {}, set()
+    for group in sorted(planned.values(), key=lambda group: (len(group) > 1, sorted(group))):
+        for source, relative in sorted(group):
             stem, ext = os.path.splitext(relative)
             if len(group) > 1:
                 stem = f"{stem}_{ext[1:].lower()}"
-            jobs.append((source, _distinct(os.path.join(outdir, stem), suffix, taken)))
-    return jobs, failures
+            outputs[source] = _distinct(os.path.join(outdir, stem), suffix, taken)
+    return [(source, outputs[source]) for source in sources], failures
 
 
 def _distinct(stem, suffix, taken):

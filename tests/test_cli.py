@@ -276,6 +276,22 @@ def test_names_differing_only_in_case_get_distinct_outputs(tmp_path, tiny_model,
     assert cli.plan_outputs([folder], out, "_color")[0] == jobs  # a rerun finds the same names
 
 
+def test_output_names_do_not_depend_on_the_order_of_the_inputs(tmp_path):
+    for name in ("z.jpg", "z.JPG", "z_jpg.png", "b.png"):
+        (tmp_path / name).write_bytes(b"")  # planning reads no pixels
+    files = [str(tmp_path / name) for name in ("z.jpg", "z.JPG", "z_jpg.png", "b.png")]
+    out = tmp_path / "out"
+    jobs = dict(cli.plan_outputs(files, out, "_color")[0])
+    assert {os.path.basename(source): os.path.relpath(output, out) for source, output in jobs.items()} == {
+        "z_jpg.png": "z_jpg_color.png",  # alone with its name: kept
+        "z.JPG": "z_jpg_2_color.png",  # then the clashing ones, in sorted order
+        "z.jpg": "z_jpg_3_color.png",
+        "b.png": "b_color.png",
+    }
+    assert dict(cli.plan_outputs(files[::-1], out, "_color")[0]) == jobs
+    assert dict(cli.plan_outputs([tmp_path], out, "_color")[0]) == jobs  # the folder names them the same
+
+
 def test_options_before_or_after_paths(tmp_path, tiny_model, photos, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "bad").mkdir()
