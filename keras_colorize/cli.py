@@ -564,10 +564,10 @@ def tune_parser(family=None):
                             help="the model family whose hyperparameters are searched")
     parser.add_argument("--data", metavar="DIR", required=True, help="folder of color photos (searched recursively)")
     parser.add_argument("--directory", metavar="DIR", default="tuning_runs", help="where the search state is kept")
-    parser.add_argument("--project-name", metavar="NAME", default=None, 
+    parser.add_argument("--project-name", metavar="NAME", default=None,
                         help="sub-folder of --directory (default: the family)")
     parser.add_argument("--overwrite", action="store_true", help="start over instead of resuming")
-    parser.add_argument("--max-trials", metavar="N", type=int, default=10, 
+    parser.add_argument("--max-trials", metavar="N", type=int, default=10,
                         help="hyperparameter sets to try (default 10)")
     parser.add_argument("--folds", metavar="K", type=int, default=3,
                         help="cross-validation folds: each trial trains one model per fold (default 3)")
@@ -585,7 +585,7 @@ def tune_parser(family=None):
     parser.add_argument("--vgg-weights", metavar="W", default="imagenet",
                         help="VAE perceptual loss: 'imagenet', a weights file, or 'none' (random features)")
     parser.add_argument("--no-jit", action="store_true", help="no XLA compilation (faster start of short trials)")
-    parser.add_argument("--seed", metavar="S", type=int, default=1337, 
+    parser.add_argument("--seed", metavar="S", type=int, default=1337,
                         help="seed of the folds and the search (default 1337)")
     parser.add_argument("--verbose", action="store_true", help="let TensorFlow's and Keras' log lines through")
     return parser
