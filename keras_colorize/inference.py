@@ -204,9 +204,9 @@ def colorize(
 
     Args:
         images: one image or several: a file path, a folder path (all its
-            images, searched recursively), a NumPy array (gray `(H, W)` /
-            `(H, W, 1)` or RGB(A), uint8, uint16 or float in [0, 1]), or a
-            list of those.
+            images, searched recursively, in sorted order), a NumPy array
+            (gray `(H, W)` / `(H, W, 1)` or RGB(A), uint8, uint16 or float
+            in [0, 1]), or a list of those (its folders expanded in place).
         model: a Keras colorizer taking `L / 100` of shape `(S, S, 1)` and
             giving ab / 128 (2 channels, tanh), RGB (3 channels) or ab-bin
             probabilities (676 or 261 channels; see
@@ -226,10 +226,12 @@ def colorize(
             image, `r, g, b` in 0..255. A hint model given no hints
             colorizes on its own.
         errors: for a folder or a list, what an input that cannot be read
-            (a bad file, an empty or out-of-range array) does: `"skip"`
+            (a bad file, an empty or out-of-range array, a folder of a list
+            without images or that cannot be listed) does: `"skip"`
             colorizes the others, warns once and lists it in the result's
             `skipped`, as the command line does; `"raise"` raises its
-            `ValueError`. One image always raises.
+            `ValueError`. One image, or one folder without images, always
+            raises.
         verbose: `"auto"` (a progress bar for a folder), 0 (silent), 1 (a
             bar) or 2 (one line at the end); see `progress.progress_bar`.
 
@@ -253,6 +255,12 @@ def colorize(
     >>> for path, photo in zip(album.sources, album): ...  # doctest: +SKIP
     >>> album.skipped  # doctest: +SKIP
     [('old_album/torn.jpg', 'truncated JPEG (no end-of-image marker)')]
+    >>> mixed = colorize(["scans/", "cat.jpg", data.camera()], model=model)  # doctest: +SKIP
+    >>> mixed.sources  # doctest: +SKIP
+    ['scans/a.png', 'scans/b.jpg', 'cat.jpg', 2]
+    >>> colorize(["scans/", "cat.jpg"], model=model, errors="raise")  # doctest: +SKIP
+    Traceback (most recent call last):
+    ValueError: Cannot read image 'scans/b.jpg': truncated JPEG (no end-of-image marker).
     """
     if vividness <= 0:
         raise ValueError(f"`vividness` must be positive. Received: vividness={vividness}")
@@ -260,13 +268,12 @@ def colorize(
         raise ValueError(f"`errors` must be one of {ERRORS}. Received: errors={errors!r}")
     if verbose not in ("auto", 0, 1, 2):
         raise ValueError(f"`verbose` must be 'auto', 0, 1 or 2. Received: verbose={verbose!r}")
-    single = not isinstance(images, (list, tuple))
-    folder = single and isinstance(images, (str, os.PathLike)) and os.path.isdir(images)
-    if folder:
-        from keras_colorize.data import list_images
-
-        images, single = list_images(images), False
-    items = [images] if single else list(images)
+    given_one = not isinstance(images, (list, tuple))
+    items = [images] if given_one else list(images)
+    folder = any(_is_folder(item) for item in items)
+    single = given_one and not folder
+    items, skipped = _expand_folders(items, "raise" if given_one else errors)
+    given = len(items) + len(skipped)
     if hints and len(items) != 1:
         raise ValueError(
             f"`hints` apply to one image; received {len(items)} images. "
@@ -285,12 +292,10 @@ def colorize(
     if verbose == "auto":
         verbose = 1 if folder and len(items) > 1 else 0
     progress = progress_bars.progress_bar(len(items), verbose=verbose)
-    results, sources, skipped = [], [], []
+    results, sources = [], []
     for start in range(0, len(items), batch_size):
         chunk = []
-        for index in range(start, min(start + batch_size, len(items))):
-            item = items[index]
-            source = os.fspath(item) if isinstance(item, (str, os.PathLike)) else index
+        for source, item in items[start : start + batch_size]:
             try:
                 chunk.append((source, _as_rgb_float(item)))
             except ValueError as error:
@@ -321,11 +326,40 @@ def colorize(
     if skipped:
         listing = "\n".join(f"  {source}: {reason}" for source, reason in skipped)
         warnings.warn(
-            f"Skipped {len(skipped)} of {len(items)} input(s) that could not be read "
+            f"Skipped {len(skipped)} of {given} input(s) that could not be read "
             f"(listed in the result's `skipped`):\n{listing}",
             stacklevel=2,
         )
     return ColorizedPhotos(results, sources, skipped)
+
+
+def _is_folder(item):
+    return isinstance(item, (str, os.PathLike)) and os.path.isdir(item)
+
+
+def _expand_folders(items, errors):
+    """The inputs as `(source, item)`, each folder replaced by its image files.
+
+    The source is a file's path, or an array's index in `items`. A folder
+    that gives no file (none there, or it cannot be listed) raises its
+    `ValueError` with `errors="raise"`, else is returned among the skipped
+    `(folder, reason)`.
+    """
+    from keras_colorize.data import list_images
+
+    entries, skipped = [], []
+    for index, item in enumerate(items):
+        if _is_folder(item):
+            try:
+                entries.extend((path, path) for path in list_images(item))
+            except ValueError as error:
+                if errors == "raise":
+                    raise
+                skipped.append((os.fspath(item), str(error)))
+        else:
+            is_path = isinstance(item, (str, os.PathLike))
+            entries.append((os.fspath(item) if is_path else index, item))
+    return entries, skipped
 
 
 def _render_hints(hints, shape, box, side):

@@ -282,3 +282,26 @@ def test_a_model_whose_output_is_not_its_inputs_size_is_refused(layer, got):
     model = keras.Model(inputs, layer(inputs))
     with pytest.raises(ValueError, match=rf"not a colorizer.*output of size {got} for an input of size \(32, 32\)"):
         colorize(np.zeros((40, 60), "uint8"), model=model, render_size=32)
+
+
+def test_folders_in_a_list_are_expanded_as_the_command_line_does(tmp_path, photos):
+    """Issue 19, point 4: a list may mix folders, files and arrays; each output names its source
+    (an array by its index in the list), and a folder that gives nothing is skipped or raises."""
+    (tmp_path / "scans" / "inner").mkdir(parents=True)
+    Image.fromarray(photos["coffee"][::8, ::8]).save(tmp_path / "scans" / "inner" / "b.png")
+    Image.fromarray(photos["rocket"][::8, ::8]).save(tmp_path / "scans" / "a.jpg")
+    Image.fromarray(photos["chelsea"][::8, ::8]).save(tmp_path / "cat.jpg")
+    (tmp_path / "empty").mkdir()
+    model, array = constant_model(), photos["astronaut"][::16, ::16]
+    given = [tmp_path / "scans", tmp_path / "empty", tmp_path / "cat.jpg", array]
+    with pytest.warns(UserWarning, match=r"(?s)Skipped 1 of 5 input\(s\).*empty: No image files"):
+        done = colorize(given, model=model, render_size=32, verbose=0)
+    assert done.sources == [str(tmp_path / "scans" / "a.jpg"), str(tmp_path / "scans" / "inner" / "b.png"),
+                            str(tmp_path / "cat.jpg"), 3]
+    assert [photo.shape for photo in done] == [photos["rocket"][::8, ::8].shape, photos["coffee"][::8, ::8].shape,
+                                               photos["chelsea"][::8, ::8].shape, array.shape]
+    assert [source for source, _ in done.skipped] == [str(tmp_path / "empty")]
+    with pytest.raises(ValueError, match="No image files.*empty"):
+        colorize(given, model=model, render_size=32, errors="raise")
+    with pytest.raises(ValueError, match="No image files.*empty"):  # one folder always raises
+        colorize(tmp_path / "empty", model=model)
