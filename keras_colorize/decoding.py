@@ -10,9 +10,9 @@ warns ("Corrupt JPEG data: premature end of data segment": a truncated
 photo whose missing part would come out flat gray) is refused, and so is a
 PNG with a damaged chunk (a CRC error, which Pillow does not check on the
 pixel data). 16-bit PNGs keep their 16 bits (OpenCV), every other format
-is Pillow's. The training
-pipeline (`from_directory`) decodes in the TensorFlow graph for speed, after
-the same checks (`data.files.inspect_image`).
+is Pillow's. The training pipeline (`from_directory`) decodes in the
+TensorFlow graph for speed, after the same checks
+(`data.files.inspect_image`).
 
 Pure Python, NumPy, Pillow and OpenCV: no TensorFlow.
 """
