@@ -124,7 +124,9 @@ def _as_rgb_float(image):
             )
         return np.clip(array, 0.0, 1.0).astype(np.float32)
     raise ValueError(
-        f"Expected uint8, uint16 or float images. Received: dtype={array.dtype}"
+        "Expected uint8 (0..255) or uint16 (0..65535) images, or floats in [0, 1]. "
+        f"Received: dtype={array.dtype}; convert integer values in 0..255 with "
+        "`image.astype(np.uint8)`."
     )
 
 
