@@ -1,7 +1,7 @@
 """Image files: listing, checking, and deterministic splits by file name.
 
-Pure Python (Pillow for headers), no TensorFlow: these run once per dataset,
-before the `tf.data` pipeline, and decide which files it may read.
+Pure Python (Pillow and `keras_colorize.decoding` for the checks), no TensorFlow: these run once
+per dataset, before the `tf.data` pipeline, and decide which files it may read.
 """
 
 import hashlib
