@@ -481,3 +481,18 @@ def test_tensorflow_decodes_every_listed_format_so_no_tensorflow_io(tmp_path, ph
     setup.read(pathlib.Path(__file__).resolve().parents[1] / "setup.cfg")
     extras = setup["options.extras_require"]
     assert "io" not in extras and not any("tensorflow-io" in extras[name] for name in extras)
+
+
+def test_sixteen_bit_png_keeps_its_precision_in_both_decoders(tmp_path):
+    """The pipeline's TF decoder and `read_image` (Pillow, `keras_colorize.decoding`) both read a 16-bit RGB PNG
+    to within float32 rounding of value / 65535, not rounded to 8 bits: the last job tensorflow-io could have had."""
+    import cv2
+    import tensorflow as tf
+
+    ramp = np.arange(64 * 64, dtype=np.uint16).reshape(64, 64) * 16 + 3  # 4096 levels, none a multiple of 257
+    rgb = np.stack([ramp, ramp[::-1], ramp.T], -1)
+    path = str(tmp_path / "ramp16.png")
+    assert cv2.imwrite(path, rgb[..., ::-1])
+    for decoded in (data.dataset.decode_image(tf.io.read_file(path)).numpy(), data.read_image(path)):
+        assert len(np.unique(decoded[..., 0])) == 64 * 64
+        np.testing.assert_allclose(decoded, rgb / 65535.0, atol=1e-6)
