@@ -213,6 +213,44 @@ def test_notebook_opens_in_colab(path):
     assert "shared" not in everything, f"{path.name} reads ../shared"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_install_cell_installs_from_the_clone_a_wheel_or_github(path, tmp_path, monkeypatch):
+    """Where keras_colorize does not import, the install cell asks `%pip` for the clone around the notebook, else
+    for KERAS_COLORIZE_SOURCE, else for the GitHub repository of the README's badges (nothing is installed here)."""
+    import importlib.util
+
+    source = as_python("".join(cells(path)[1]["source"]))
+    extra = re.search(r"keras_colorize(\[\w+\])", source)
+    extra = extra[1] if extra else ""
+    github = "git+https://github.com/" + re.search(r"git\+https://github\.com/([\w.-]+/[\w.-]+)", source)[1]
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None)  # a fresh Colab kernel
+
+    def requirement(where, environment=None):
+        """What the cell asks pip for, run in the folder `where` (IPython expands `{REQUIREMENT}` in the magic)."""
+        calls = []
+
+        class IPython:
+            def run_line_magic(self, magic, line):
+                calls.append((magic, line))
+
+        monkeypatch.chdir(where)
+        monkeypatch.delenv("KERAS_COLORIZE_SOURCE", raising=False)
+        for name, value in (environment or {}).items():
+            monkeypatch.setenv(name, value)
+        namespace = {"get_ipython": IPython}
+        exec(compile(source, path.name, "exec"), namespace)
+        assert calls == [("pip", 'install --quiet "{REQUIREMENT}"')], calls
+        return namespace["REQUIREMENT"]
+
+    assert requirement(path.parent) == ".." + extra  # a clone: setup.cfg is one folder up
+    assert requirement(tmp_path) == f"keras_colorize{extra} @ {github}"  # Colab: no clone around the notebook
+    wheel = str(tmp_path / "keras_colorize-0.1.0-py3-none-any.whl")
+    assert requirement(tmp_path, {"KERAS_COLORIZE_SOURCE": wheel}) == wheel + extra
+    assert requirement(tmp_path, {"KERAS_COLORIZE_SOURCE": "file:///wheels/kc.whl"}) == (
+        f"keras_colorize{extra} @ file:///wheels/kc.whl"
+    )
+
+
 def record(names=()):
     """Runs the notebooks named (all when none is) as the test does and writes each back with its outputs.
 
