@@ -4,6 +4,7 @@ import base64
 import io
 import json
 import os
+import re
 import threading
 
 import numpy as np
@@ -148,6 +149,26 @@ def test_the_page_decodes_every_file_as_the_command_line(tmp_path, photos):
         np.testing.assert_array_equal(colored, colorize(tmp_path / name, model, render_size=64), name)
     gray_mean = np.asarray(Image.open(tmp_path / "gray16.png")).mean() / 257
     assert abs(decode_data_url(answers["gray16.png"].json["gray"]).mean() - gray_mean) < 3
+
+
+def test_every_bad_file_of_the_corpus_gets_a_4xx_json_answer_in_one_line(tmp_path, photos, client):
+    import cv2
+
+    from tests.test_bad_inputs import H
+    from tests.test_bad_inputs import W
+    from tests.test_bad_inputs import make_corpus
+
+    cases = make_corpus(tmp_path, cv2.resize(photos["chelsea"], (W, H), interpolation=cv2.INTER_AREA))
+    uploads = [c for c in cases if isinstance(c.expect, str) and os.path.isfile(tmp_path / c.path)
+               and not os.path.islink(tmp_path / c.path) and os.access(tmp_path / c.path, os.R_OK)]
+    assert len(uploads) >= 10
+    for case in uploads:
+        answer = post(client, (tmp_path / case.path).read_bytes())
+        assert answer.status_code in (400, 413) and answer.is_json, (case.name, answer.status_code)
+        message = answer.json["error"]
+        assert "\n" not in message and "{{" not in message and "Traceback" not in message, (case.name, message)
+        if answer.status_code == 400 and case.expect not in ("empty file", "not a readable image"):
+            assert re.search(case.expect, message), (case.name, message)
 
 
 def test_a_hint_click_changes_the_result(photos):
