@@ -11,7 +11,6 @@ import io
 import json
 import os
 import re
-import warnings
 
 import cv2
 import keras
