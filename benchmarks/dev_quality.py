@@ -37,6 +37,7 @@ from keras_colorize import colorize  # noqa: E402
 from keras_colorize import plotting  # noqa: E402
 from keras_colorize.data import list_images  # noqa: E402
 from keras_colorize.data import read_image  # noqa: E402
+from keras_colorize.evaluation import with_ab  # noqa: E402
 from keras_colorize.metrics import evaluate_images  # noqa: E402
 from keras_colorize.saving import load_model  # noqa: E402
 from keras_colorize.weights import DEFAULT_RENDER_SIZE  # noqa: E402
@@ -45,14 +46,6 @@ from keras_colorize.weights import load_default_model  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 FRONTIER_VIVIDNESS = (0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0)
 KEYS = ("psnr", "ssim", "colorfulness", "colorfulness_gap", "delta_e2000")
-
-
-def with_ab(lab, ab):
-    """The photo's own L (from its Lab) with the given ab (broadcast), as 8-bit sRGB."""
-    lab = lab.copy()
-    lab[..., 1:] = ab
-    rgb = keras.ops.convert_to_numpy(color.lab_to_rgb(color.fit_chroma_to_gamut(lab)))
-    return np.round(rgb * 255).astype(np.uint8)
 
 
 def through_render(ab, side):

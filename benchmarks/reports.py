@@ -47,7 +47,7 @@ from keras_colorize.data import read_image  # noqa: E402
 from keras_colorize.inference import colorize  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dev_quality import with_ab  # noqa: E402  (the baselines of dev_quality.py, the same way)
+from keras_colorize.evaluation import with_ab  # noqa: E402  (the baselines of dev_quality.py, the same way)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHARED = os.path.join(HERE, "..", "..", "shared", "data")
