@@ -22,22 +22,16 @@ import os
 import sys
 
 # The side a model of dynamic input size sees without --render-size (imports no Keras).
+from keras_colorize._formats import EXPORT_FORMATS
+from keras_colorize._formats import RECIPE_ALIASES
+from keras_colorize._formats import RECIPE_NAMES
+from keras_colorize._formats import TUNE_FAMILIES
+from keras_colorize._formats import TUNE_ORACLES
 from keras_colorize.weights import DEFAULT_RENDER_SIZE
 
 # A chunk of photos colorized together holds at most this many pixels (plus
 # `--batch-size`), so memory stays bounded whatever the photo sizes.
 _PIXELS_PER_CHUNK = 48_000_000
-# The names of `keras_colorize.recipes.RECIPES`, and their former names, kept
-# here so that `train --help` and a bad --recipe need no TensorFlow;
-# tests/test_cli.py checks them against the library.
-RECIPE_NAMES = ("vae_perceptual", "resnet_color_weighted", "resnet_unet_l1", "six_conv_rgb",
-                "unet_mixed_l1_l2", "unet_classifier")
-FORMER_RECIPE_NAMES = ("vae_000", "resnet_001", "resnet_unet_002", "six_conv_003", "unet_004",
-                       "unet_004_classifier")
-# `keras_colorize.tuning.HYPERMODELS`' families and its ORACLES, kept here for
-# the same reason (that module imports Keras and KerasTuner); tests check them.
-TUNE_FAMILIES = ("classifier", "resnet_unet", "unet", "vae")
-TUNE_ORACLES = ("random", "bayesian", "hyperband")
 # `export default OUT` (and `--model default`) name the model shipped with the package.
 DEFAULT_MODEL_NAME = "default"
 
@@ -79,7 +73,7 @@ def _positive_int(text):
 
 
 def _recipe(text):
-    if text not in RECIPE_NAMES + FORMER_RECIPE_NAMES:
+    if text not in RECIPE_NAMES + tuple(RECIPE_ALIASES):
         raise argparse.ArgumentTypeError(f"unknown recipe {text!r}; choose from {', '.join(RECIPE_NAMES)}")
     return text
 
@@ -656,9 +650,6 @@ def _add_export_parser(subparsers):
     parser.add_argument("model", metavar="MODEL",
                         help=f"a .keras colorizer, or {DEFAULT_MODEL_NAME!r} for the model shipped with the package")
     parser.add_argument("out", metavar="OUT", help="output file or folder")
-    # No `from keras_colorize.export import FORMATS`: that module starts TensorFlow.
-    from keras_colorize._formats import EXPORT_FORMATS
-
     parser.add_argument("--format", required=True, choices=EXPORT_FORMATS,
                         help="keras: a .keras file; saved_model: a TensorFlow SavedModel folder; "
                              "tflite: a TensorFlow Lite file")

@@ -38,6 +38,7 @@ from keras_colorize import metrics
 from keras_colorize import models
 from keras_colorize import priors
 from keras_colorize._aliases import current_name
+from keras_colorize._formats import RECIPE_ALIASES
 
 SCHEDULES = (None, "plateau", "cosine")
 OPTIMIZERS = ("adam", "adamw")
@@ -271,17 +272,6 @@ class Recipe:
             )
             return [keras.callbacks.LearningRateScheduler(schedule)]
         return []
-
-
-# The former names, after the reports (scripts and notebooks still use them).
-RECIPE_ALIASES = {
-    "vae_000": "vae_perceptual",
-    "resnet_001": "resnet_color_weighted",
-    "resnet_unet_002": "resnet_unet_l1",
-    "six_conv_003": "six_conv_rgb",
-    "unet_004": "unet_mixed_l1_l2",
-    "unet_004_classifier": "unet_classifier",
-}
 
 
 class _Recipes(dict):

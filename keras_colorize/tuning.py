@@ -31,10 +31,11 @@ import keras_tuner as kt
 import numpy as np
 
 from keras_colorize import recipes
+from keras_colorize._formats import TUNE_ORACLES
 from keras_colorize.data.files import split_fraction
 
 OBJECTIVE = kt.Objective("val_psnr", "max")
-ORACLES = ("random", "bayesian", "hyperband")
+ORACLES = TUNE_ORACLES
 BATCH_SIZES = (8, 16, 32)
 VGG_LAYER_CHOICES = {"relu3_4": ("relu3_4",), "relu4_4": ("relu4_4",), "relu3_4_relu4_4": ("relu3_4", "relu4_4")}
 

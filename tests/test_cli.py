@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from keras_colorize import _formats
 from keras_colorize import cli
 from keras_colorize import color
 from keras_colorize import colorize
@@ -217,9 +218,9 @@ def test_the_tune_options_are_the_libraries():
     pytest.importorskip("keras_tuner")
     from keras_colorize import tuning
 
-    # The CLI's copies (no Keras for `tune --help`) of the families and oracles.
-    assert cli.TUNE_FAMILIES == tuple(sorted(tuning.HYPERMODELS))
-    assert cli.TUNE_ORACLES == tuning.ORACLES
+    # The names `tune --help` reads without Keras are the library's.
+    assert _formats.TUNE_FAMILIES == tuple(sorted(tuning.HYPERMODELS))
+    assert tuning.ORACLES == _formats.TUNE_ORACLES == ("random", "bayesian", "hyperband")
 
 
 def test_commands_are_quiet_unless_verbose(tmp_path, photos):
@@ -365,9 +366,9 @@ def test_train_lists_its_recipes_and_rejects_others(capsys):
     help_text = " ".join(capsys.readouterr().out.split())
     assert all(name in help_text for name in cli.RECIPE_NAMES)
     assert "--epochs N epochs to train" in help_text
-    # The CLI's copy of the names (no TensorFlow for --help) is the library's.
-    assert all(name in training.RECIPES for name in cli.RECIPE_NAMES + cli.FORMER_RECIPE_NAMES)
-    assert set(training.RECIPES) <= set(cli.RECIPE_NAMES + cli.FORMER_RECIPE_NAMES)
+    # The names --help reads without TensorFlow are the library's.
+    assert tuple(training.RECIPES) == _formats.RECIPE_NAMES
+    assert all(name in training.RECIPES for name in _formats.RECIPE_ALIASES)
 
 
 def test_tune_without_keras_tuner_names_the_extra(monkeypatch, capsys):
