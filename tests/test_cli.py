@@ -3,7 +3,6 @@
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import types
@@ -20,6 +19,7 @@ from keras_colorize import colorize
 from keras_colorize import models
 from keras_colorize import weights
 from keras_colorize.metrics import evaluate_images
+from tests.helpers import run_unprivileged
 
 pytestmark = pytest.mark.tensorflow_only
 
@@ -169,17 +169,6 @@ def small(photo, path):
     return str(path)
 
 
-def run_without_privileges(*args):
-    """Runs `python ARGS...` in a process that file permissions apply to (root: no capabilities)."""
-    command = [sys.executable, *map(str, args)]
-    if os.geteuid() == 0:
-        if shutil.which("setpriv") is None:
-            pytest.skip("root without setpriv: folder permissions cannot be tested")
-        command = ["setpriv", "--inh-caps=-all", "--bounding-set=-all", *command]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600,
-                          env=dict(os.environ, KERAS_BACKEND="tensorflow"))
-
-
 NO_TENSORFLOW = """
 import sys
 from keras_colorize import cli
@@ -248,8 +237,9 @@ def test_unreadable_folders_are_listed_as_failures(tmp_path, tiny_model, photos)
     small(photos["rocket"], locked / "b.png")
     locked.chmod(0)
     try:
-        result = run_without_privileges("-m", "keras_colorize.cli", "colorize", tmp_path, locked,
-                                        "-o", tmp_path / "out", "--model", tiny_model)
+        result = run_unprivileged([sys.executable, "-m", "keras_colorize.cli", "colorize", tmp_path, locked,
+                                   "-o", tmp_path / "out", "--model", tiny_model],
+                                  env=dict(os.environ, KERAS_BACKEND="tensorflow"))
     finally:
         locked.chmod(0o755)
     assert result.returncode == 1, result.stderr
