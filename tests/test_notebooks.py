@@ -175,9 +175,11 @@ def test_notebook_carries_the_outputs_of_a_run(path):
 
 
 def test_a_full_run_without_data_falls_back_to_the_samples_with_a_note(monkeypatch, capsys):
-    """SMOKE=0 without DATA: the report and tuning notebooks train on the bundled photos and say so."""
+    """SMOKE=0 without DATA: the report and tuning notebooks train on the bundled photos and say so; without DEV
+    the reports score two validation photos and say so."""
     monkeypatch.setenv("SMOKE", "0")
     monkeypatch.delenv("DATA", raising=False)
+    monkeypatch.delenv("DEV", raising=False)
     checked = 0
     for path in NOTEBOOKS:
         settings = [c for c in cells(path) if c["cell_type"] == "code"][1]
@@ -189,6 +191,8 @@ def test_a_full_run_without_data_falls_back_to_the_samples_with_a_note(monkeypat
         assert namespace["DATA"] == namespace["SAMPLES"], path.name
         note = capsys.readouterr().out
         assert "Note:" in note and "DATA" in note and "sample" in note, (path.name, note)
+        if path.stem.startswith("report_"):
+            assert namespace["DEV"] is None and "DEV is not set" in note, (path.name, note)
         checked += 1
     assert checked >= 6  # five reports and the tuning notebook
 
