@@ -3,8 +3,8 @@
 `progress_bar(total)` gives an object with `advance(count=1)`. On a terminal
 (or a notebook) the bar is redrawn in place with the count, the ETA and the
 time per item, as Keras' `fit` shows it; in a log file (a stream that is not
-a terminal) a plain line (no color codes) is printed every 5 % and at the
-end, not one per item.
+a terminal) a plain line (no color codes) is printed every 5 % (every 100
+items when the total is unknown) and at the end, not one per item.
 """
 
 import contextlib
@@ -17,6 +17,8 @@ import keras
 # and the part of its bar still to do, which only its gray color tells apart.
 _ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
 _TO_DO = re.compile(r"\x1b\[37m(━*)")
+# With no total (a video whose frame count is unknown), a log gets a line every this many items.
+_UNKNOWN_TOTAL_STEP = 100
 
 
 class _Plain:
@@ -37,11 +39,11 @@ class Progress:
     """A `keras.utils.Progbar` over `total` items; see `progress_bar`."""
 
     def __init__(self, total, unit="photo", verbose=1, stream=None):
-        self.total = int(total)
+        self.total = None if total is None else int(total)
         self.done = 0
         self.verbose = verbose
         self._stream = stream
-        self._every = max(1, self.total // 20)
+        self._every = _UNKNOWN_TOTAL_STEP if self.total is None else max(1, self.total // 20)
         self._next = self._every
         self._bar = None
         if verbose:
@@ -71,23 +73,30 @@ class Progress:
 
     def advance(self, count=1):
         """Marks `count` more items done and redraws (throttled in a log)."""
-        self.done = min(self.total, self.done + count)
-        if self._bar is None:
-            return
-        finished = self.done >= self.total
-        if not self.tty and not finished and self.done < self._next:
+        self.done = self.done + count if self.total is None else min(self.total, self.done + count)
+        finished = self.total is not None and self.done >= self.total
+        if self._bar is None or (not self.tty and not finished and self.done < self._next):
             return
         while self._next <= self.done:
             self._next += self._every
+        self._draw(finished)
+
+    def finish(self):
+        """Draws the last line now (for a `total` of None, or work that ended early)."""
+        if self._bar is not None and not (self.total is not None and self.done >= self.total):
+            self._draw(True)
+
+    def _draw(self, finalize):
         with self._redirect():
-            self._bar.update(self.done, finalize=finished)
+            self._bar.update(self.done, finalize=finalize)
 
 
 def progress_bar(total, unit="photo", verbose=1, stream=None):
     """A progress bar for `total` items of long work, on `keras.utils.Progbar`.
 
     Args:
-        total: the number of items (photos, frames).
+        total: the number of items (photos, frames), or None when unknown
+            (a count without ETA; call `finish()` at the end).
         unit: what one item is called, for the time per item ("photo").
         verbose: 0 (silent), 1 (a bar: redrawn in place on a terminal, a
             line every 5 % in a log) or 2 (one line at the end), as Keras'
@@ -97,8 +106,8 @@ def progress_bar(total, unit="photo", verbose=1, stream=None):
             its results on stdout (`evaluate --json`) stay clean.
 
     Returns:
-        A `Progress`: call `advance(count=1)` as items finish; `done` and
-        `total` count them.
+        A `Progress`: call `advance(count=1)` as items finish (`finish()`
+        after the last when `total` is None); `done` and `total` count them.
 
     Example:
 

@@ -20,6 +20,7 @@ import numpy as np
 from keras_colorize import color
 from keras_colorize import inference
 from keras_colorize.outputs import atomic_path
+from keras_colorize.progress import progress_bar
 
 # Output containers OpenCV writes on every platform, and their codecs.
 CODECS = {".mp4": "mp4v", ".avi": "MJPG", ".mkv": "FFV1"}
@@ -183,7 +184,7 @@ def colorize_video(
             try:
                 count = _colorize_frames(
                     model, [first], batches, writer, (height, width), temporal, render_size,
-                    keras.utils.Progbar(total if total > 0 else None, verbose=verbose, unit_name="frame"),
+                    progress_bar(total if total > 0 else None, unit="frame", verbose=verbose),
                 )
             finally:
                 writer.release()
@@ -206,5 +207,6 @@ def _colorize_frames(model, head, batches, writer, size, temporal, render_size, 
             rgb = inference.compose(l_full, carry(small, ab), box)
             writer.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
             count += 1
-        progress.update(count)
+        progress.advance(len(batch))
+    progress.finish()
     return count

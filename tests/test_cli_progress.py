@@ -1,8 +1,9 @@
-"""The command line's progress display: `keras_colorize.progress` on stderr, plain text in a log."""
+"""The progress display of long work: `keras_colorize.progress` on stderr, plain text in a log."""
 
 import io
 
 from keras_colorize import cli
+from keras_colorize.progress import progress_bar
 
 
 class Terminal(io.StringIO):
@@ -32,3 +33,16 @@ def test_a_terminal_keeps_the_keras_bar(monkeypatch):
     for _ in range(3):
         progress.advance()
     assert "\x1b[1m3/3\x1b[0m" in terminal.getvalue() and "\r" in terminal.getvalue()
+
+
+def test_an_unknown_total_counts_and_ends_with_finish():
+    log = io.StringIO()
+    bar = progress_bar(None, unit="frame", stream=log)
+    for _ in range(250):
+        bar.advance()
+    assert bar.done == 250 and bar.total is None
+    counts = [line.split()[0] for line in log.getvalue().splitlines() if line.strip()]
+    assert counts == ["100/Unknown", "200/Unknown"]  # a line every 100 in a log
+    bar.finish()
+    last = log.getvalue().splitlines()[-1].split()
+    assert last[0] == "250/Unknown" and last[-1].endswith("/frame")
