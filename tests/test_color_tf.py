@@ -39,14 +39,6 @@ def test_tf_twin_runs_inside_tf_data(photos):
     np.testing.assert_allclose(lab, skimage.color.rgb2lab(photos["coffee"][:16, :16]), atol=0.02)
 
 
-def test_tensorflow_io_agrees_when_installed(photos):
-    tfio = pytest.importorskip("tensorflow_io", reason="optional extra [io] not installed")
-    rgb = photos["chelsea"][:32, :32].astype("float32") / 255
-    reference = tfio.experimental.color.rgb_to_lab(tf.constant(rgb)).numpy()
-    ours = color_tf.rgb_to_lab(tf.constant(rgb)).numpy()
-    np.testing.assert_allclose(ours, reference, atol=0.05)
-
-
 def test_fit_chroma_to_gamut_twins_agree():
     rng = np.random.default_rng(1)
     lab = np.stack([rng.uniform(0, 100, 4000), rng.uniform(-128, 127, 4000),
