@@ -30,6 +30,11 @@ The choices are written beside the work in `default.json`; the render size
 chosen is `keras_colorize.weights.DEFAULT_RENDER_SIZE`, which `colorize()`
 uses for the shipped model.
 
+The shipped model was trained before two changes to this recipe, hint
+pooling by `layers.HintPooling2D` and `--no-hint-fraction`; a 10-epoch run
+with them scored 0.2 dB below it on validation and was not shipped
+(benchmarks/RESULTS.md says why).
+
 Run (CPU, about 1 hour on 2 cores):
 
     KERAS_BACKEND=tensorflow python scripts/train_default.py --minutes 50
