@@ -89,20 +89,33 @@ def build(args, input_size=None):
     )
 
 
+def encoder_stem(colorizer):
+    """The encoder's frozen stem (the stride-2 tap), shared with the colorizer."""
+    taps_model = colorizer.get_layer(f"{BACKBONE}_taps")
+    stem = keras.Model(taps_model.input, taps_model.outputs[0], name="encoder_stem")
+    stem.trainable = False
+    return stem
+
+
 def decoder_model(colorizer, image_size):
-    """The colorizer's decoder and head on inputs of the taps' shapes (same layer names)."""
+    """The colorizer's decoder and head on inputs of the cached taps' shapes (same layer names).
+
+    The stride-2 tap (the stem: one 3×3 convolution) is recomputed from L
+    here rather than cached: it would be three quarters of the cache.
+    """
     taps_model = colorizer.get_layer(f"{BACKBONE}_taps")
     tap_inputs = [keras.Input((image_size // s, image_size // s, t.shape[-1]), name=f"tap{s}")
-                  for s, t in zip((2, 4, 8, 16, 32), taps_model.outputs)]
+                  for s, t in zip((4, 8, 16, 32), taps_model.outputs[1:])]
     hint_input = keras.Input((image_size, image_size, 4), name="l_input")
-    x = decode_taps(hint_input, tap_inputs, colorizer.get_layer("decoder4_conv1").filters)
+    stride2 = encoder_stem(colorizer)(layers.LightnessToGray(name="l_to_gray")(hint_input))
+    x = decode_taps(hint_input, [stride2, *tap_inputs], colorizer.get_layer("decoder4_conv1").filters)
     x = keras.layers.Conv2D(2, 1, activation="tanh", name="ab_conv")(x)
     x = layers.BilinearUpsampling2D(name="output_up")(x)
     return keras.Model([hint_input, *tap_inputs], x, name="decoder")
 
 
 def cache_features(colorizer, paths, image_size, work_dir, name, flips):
-    """L, ab and the encoder taps of every photo (and its mirror), as float16 `.npy` files."""
+    """L, ab and the encoder taps at strides 4–32 of every photo (and its mirror), as float16 `.npy` files."""
     files = {key: os.path.join(work_dir, f"{name}_{key}.npy") for key in ("l", "ab", "taps")}
     count_file = os.path.join(work_dir, f"{name}_count.json")
     if os.path.exists(count_file) and all(os.path.exists(f) for f in files.values()):
@@ -120,7 +133,7 @@ def cache_features(colorizer, paths, image_size, work_dir, name, flips):
             ab_batch = ab[:, :, ::-1] if flip else ab
             outputs = taps_model.predict_on_batch(gray(l_batch))
             batch = {"l": l_batch, "ab": ab_batch,
-                     "taps": np.concatenate([np.reshape(t, (len(t), -1)) for t in outputs], 1)}
+                     "taps": np.concatenate([np.reshape(t, (len(t), -1)) for t in outputs[1:]], 1)}
             for key, value in batch.items():
                 if key not in arrays:  # float16 files on disk, written in place
                     arrays[key] = np.lib.format.open_memmap(
@@ -138,7 +151,7 @@ def cache_features(colorizer, paths, image_size, work_dir, name, flips):
 
 
 class CachedFeatures(keras.utils.PyDataset):
-    """Batches of ((L ‖ simulated hints, five taps), ab) from the cache."""
+    """Batches of ((L ‖ simulated hints, taps at strides 4–32), ab) from the cache."""
 
     def __init__(self, cache, tap_shapes, batch_size, shuffle, seed, no_hint_fraction):
         super().__init__()
@@ -254,7 +267,7 @@ def main(argv=None):
         )
     decoder.load_weights(best)
     for layer in decoder.layers:
-        if layer.weights:
+        if layer.trainable_weights:  # the decoder's layers, not the frozen stem
             colorizer.get_layer(layer.name).set_weights(layer.get_weights())
 
     rows, choice = choose_rendering(colorizer, val_paths[:: max(1, len(val_paths) // 60)][:60],
