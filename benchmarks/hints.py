@@ -59,7 +59,7 @@ def train(train_dir, minutes, path, p, max_points):
     model = models.unet(input_size=SIZE, depth=3, base_filters=16, hints=True, name="unet_hints")
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mae")
     start = time.monotonic()
-    history = model.fit(ds, epochs=1000, steps_per_epoch=100, verbose=2,
+    history = model.fit(ds, epochs=1000, steps_per_epoch=100, verbose=2, shuffle=False,
                         callbacks=[_WallClockStop(minutes * 60)])
     steps = 100 * len(history.history["loss"])
     print(f"trained {steps} steps ({steps * 32} crops) in {time.monotonic() - start:.0f} s, "

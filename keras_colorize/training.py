@@ -298,6 +298,7 @@ def fit_colorizer(
             validation_steps=validation_steps,
             callbacks=all_callbacks,
             verbose=verbose,
+            shuffle=False,  # the datasets shuffle themselves (Keras ignores, and warns about, shuffle=True)
         )
 
 

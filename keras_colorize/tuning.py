@@ -281,6 +281,7 @@ class CrossValidatedTuner(kt.Tuner):
                 history = self.hypermodel.fit(
                     hp, model, train, validation_data=val, epochs=epochs, steps_per_epoch=self.steps_per_epoch,
                     callbacks=[keras.callbacks.TerminateOnNaN(), *(callbacks or [])], verbose=verbose,
+                    shuffle=False,  # the datasets shuffle themselves
                 )
                 values = history.history.get(OBJECTIVE.name, [])
                 scores.append(max(values) if values and np.all(np.isfinite(values)) else float("nan"))
