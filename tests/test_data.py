@@ -3,6 +3,7 @@
 import io
 import os
 import pathlib
+import sys
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from PIL import ImageOps
 
 from keras_colorize import data
 from keras_colorize.data import files
+from tests.helpers import run_unprivileged
 
 
 def save(image, path, **kwargs):
@@ -255,23 +257,6 @@ def test_real_photo_folder(shared_data):
     assert train.skipped == [] and val.skipped == []
 
 
-def run_without_privileges(script, *args):
-    """Runs a Python snippet in a process that file permissions apply to (root: no capabilities)."""
-    import shutil
-    import subprocess
-    import sys
-
-    command = [sys.executable, "-c", script, *map(str, args)]
-    if os.geteuid() == 0:
-        if shutil.which("setpriv") is None:
-            pytest.skip("root without setpriv: folder permissions cannot be tested")
-        command = ["setpriv", "--inh-caps=-all", "--bounding-set=-all", *command]
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 LIST_UNREADABLE = """
 import json, sys, warnings
 from keras_colorize.data import files, from_directory
@@ -299,7 +284,10 @@ def test_unreadable_folders_are_listed_not_skipped_silently(tmp_path, photos):
     save(photos["rocket"][::8, ::8], tmp_path / "locked" / "b.png")
     (tmp_path / "locked").chmod(0)
     try:
-        found = json.loads(run_without_privileges(LIST_UNREADABLE, tmp_path).splitlines()[-1])
+        result = run_unprivileged([sys.executable, "-c", LIST_UNREADABLE, tmp_path],
+                                  env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+        assert result.returncode == 0, result.stderr
+        found = json.loads(result.stdout.splitlines()[-1])
     finally:
         (tmp_path / "locked").chmod(0o755)
     locked = str(tmp_path / "locked")
