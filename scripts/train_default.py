@@ -30,14 +30,9 @@ The choices are written beside the work in `default.json`; the render size
 chosen is `keras_colorize.weights.DEFAULT_RENDER_SIZE`, which `colorize()`
 uses for the shipped model.
 
-The shipped model was trained before two changes to this recipe, hint
-pooling by `layers.HintPooling2D` and `--no-hint-fraction`; a 10-epoch run
-with them scored 0.2 dB below it on validation and was not shipped
-(benchmarks/RESULTS.md says why).
-
 Run (CPU, about 1 hour on 2 cores):
 
-    KERAS_BACKEND=tensorflow python scripts/train_default.py --minutes 50
+    KERAS_BACKEND=tensorflow python scripts/train_default.py
 
 Evaluate on dev afterwards: `python benchmarks/dev_quality.py`.
 """
@@ -62,7 +57,7 @@ from keras_colorize.models.encoder_unet import decode_taps
 HERE = os.path.dirname(os.path.abspath(__file__))
 WEIGHTS = os.path.join(HERE, "..", "keras_colorize", "weights")
 BACKBONE = "efficientnet_lite1"
-RENDER_SIZES = (128, 160, 192, 224)
+RENDER_SIZES = (160, 192, 224, 256)
 GAINS = (1.0, 1.15, 1.3, 1.45, 1.6)
 
 
@@ -212,15 +207,15 @@ def with_gain(colorizer, gain):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=os.path.join(HERE, "..", "..", "shared", "data", "train"))
-    parser.add_argument("--image-size", type=int, default=128)
+    parser.add_argument("--image-size", type=int, default=224)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--base-filters", type=int, default=16)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--huber-delta", type=float, default=0.1, help="in ab/128 units")
     parser.add_argument("--no-hint-fraction", type=float, default=0.5,
                         help="photos trained without any hint, besides the geometric draw's own 1 in 8")
-    parser.add_argument("--epochs", type=int, default=12)
-    parser.add_argument("--minutes", type=float, default=50.0)
+    parser.add_argument("--epochs", type=int, default=7)
+    parser.add_argument("--minutes", type=float, default=75.0)
     parser.add_argument("--min-colorfulness", type=float, default=27.5,
                         help="on the validation photos; 1.5 above the dev target of 26 (60 photos vary)")
     parser.add_argument("--work-dir", default="train_default_work")

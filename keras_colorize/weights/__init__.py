@@ -9,7 +9,7 @@ import os
 DEFAULT_MODEL_PATH = os.path.join(os.path.dirname(__file__), "default.keras")
 # The render side `colorize()` gives models whose input size is not fixed,
 # the shipped one included: chosen for it on the validation photos of its
-# training run (among 128, 160, 192 and 224).
+# training run (among 160, 192, 224 and 256).
 DEFAULT_RENDER_SIZE = 192
 
 
@@ -26,8 +26,9 @@ def load_default_model():
     encoder_freeze=True)`: Google's ImageNet EfficientNet-Lite1 (frozen) on
     the gray rendering of L and a U-Net decoder over its five taps that also
     takes color hints, trained on 6,595 photos (scenes, ImageNet objects,
-    pets, buildings; Huber loss on ab, 128×128 photos, 2 CPU cores), with
-    the chroma gain chosen on a validation split. It is fully convolutional:
+    pets, buildings; Huber loss on ab, 224×224 photos, 2 CPU cores), with
+    the render size and chroma gain chosen on a validation split. It is
+    fully convolutional:
     `colorize()` renders at `DEFAULT_RENDER_SIZE` unless told otherwise, and
     hints (`colorize(photo, hints=[...])`) work out of the box. Its scores
     on held-out photos are in the package's README.
