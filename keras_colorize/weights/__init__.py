@@ -28,9 +28,9 @@ def load_default_model():
     takes color hints, trained on 6,595 photos (scenes, ImageNet objects,
     pets, buildings; Huber loss on ab, 224×224 photos, 2 CPU cores), with
     the render size and chroma gain chosen on a validation split. It is
-    fully convolutional:
-    `colorize()` renders at `DEFAULT_RENDER_SIZE` unless told otherwise, and
-    hints (`colorize(photo, hints=[...])`) work out of the box. Its scores
+    fully convolutional: `colorize()` renders at `DEFAULT_RENDER_SIZE`
+    unless told otherwise, and hints (`colorize(photo, hints=[...])`) work
+    out of the box. Its scores
     on held-out photos are in the package's README.
 
     Returns:
