@@ -4,9 +4,11 @@ import keras
 import numpy as np
 import pytest
 import skimage.color
+import skimage.transform
 
 from keras_colorize.layers import DecodeBins
 from keras_colorize.layers import HintPooling2D
+from keras_colorize.layers import HintPropagation
 from keras_colorize.layers import LabToRGB
 from keras_colorize.layers import RGBToLab
 from tests.helpers import run_model_saving_test
@@ -107,3 +109,64 @@ def test_hint_pooling_serializes_and_checks_its_arguments():
         HintPooling2D(0)
     with pytest.raises(ValueError, match=r"input_shape=\(None, 8, 8, 3\)"):
         HintPooling2D(2)(keras.Input((8, 8, 3)))
+
+
+def _hint_propagation_reference(inputs, ab, spatial_sigma, lightness_sigma, prior):
+    """Float64 NumPy from the formula, summed over every hinted pixel (no grid)."""
+    out = ab.astype("float64").copy()
+    rows, cols = np.mgrid[: inputs.shape[1], : inputs.shape[2]]
+    for b in range(len(inputs)):
+        lightness = inputs[b, ..., 0].astype("float64")
+        shift, total = np.zeros(ab.shape[1:]), np.full(ab.shape[1:3], float(prior))
+        for r, c in zip(*np.nonzero(inputs[b, ..., 3])):
+            weight = np.exp(-0.5 * ((rows - r) ** 2 + (cols - c) ** 2) / spatial_sigma**2
+                            - 0.5 * (lightness - lightness[r, c]) ** 2 / lightness_sigma**2)
+            shift += weight[..., None] * (inputs[b, r, c, 1:3] - ab[b, r, c])
+            total += weight
+        out[b] += shift / total[..., None]
+    return out
+
+
+@pytest.mark.parametrize("spatial_sigma, lightness_sigma, prior", [(32.0, 0.1, 0.5), (16.0, 0.2, 2.0)])
+def test_hint_propagation_matches_the_formula(spatial_sigma, lightness_sigma, prior, photos):
+    from keras_colorize.hints import random_hints
+
+    # Photos shrunk to 96² (their corners alone are nearly gray), 10 true-color 3×3 hints each.
+    lab = np.stack([skimage.color.rgb2lab(skimage.transform.resize(image, (96, 96), anti_aliasing=True))
+                    for image in photos.values()])
+    lightness, true_ab = lab[..., :1] / 100, lab[..., 1:] / 128
+    inputs = np.concatenate([lightness, random_hints(true_ab, 10, patch_size=3, seed=1)], -1).astype("float32")
+    ab = np.zeros_like(true_ab, "float32")  # a gray model: the hints' whole color is to spread
+    layer = HintPropagation(spatial_sigma, lightness_sigma, prior)
+    out = keras.ops.convert_to_numpy(layer([inputs, ab]))
+    expected = _hint_propagation_reference(inputs, ab, spatial_sigma, lightness_sigma, prior)
+    # The grid (4×4 cells, 8 lightness bins) approximates the sums: within 10 % of the largest shift.
+    assert np.abs(out - expected).max() < 0.1 * np.abs(expected).max()
+    assert np.abs(expected).max() > 0.1  # the photos' hints do ask for color
+    # A model already right at its hints is left alone; without hints the output is the model's exactly.
+    right = np.where(inputs[..., 3:] > 0, inputs[..., 1:3], true_ab).astype("float32")
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer([inputs, right])), right, atol=1e-6)
+    no_hints = inputs.copy()
+    no_hints[..., 1:] = 0.0
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer([no_hints, ab])), ab)
+
+
+def test_hint_propagation_stops_at_lightness_edges():
+    inputs = np.zeros((1, 64, 64, 4), "float32")
+    inputs[..., 0] = np.where(np.arange(64) < 32, 0.2, 0.8)  # dark left half, bright right half
+    inputs[0, 31:34, 26:29, 1:] = [0.5, 0.0, 1.0]  # one 3×3 hint in the dark half, 4 px from the edge
+    out = keras.ops.convert_to_numpy(HintPropagation(32.0, 0.1, 1.0)([inputs, np.zeros((1, 64, 64, 2), "float32")]))
+    assert out[0, 32, 27, 0] > 0.4  # the hint's own place takes (nearly) its color
+    assert out[0, 32, 20, 0] > 0.3 and out[0, 32, 35, 0] < 0.01  # same distance, across the edge: nothing
+
+
+def test_hint_propagation_serializes_saves_and_checks_its_arguments(tmp_path, photos):
+    run_serialization_test(HintPropagation(24.0, 0.15, 2.0, name="spread"))
+    inputs = keras.Input((None, None, 4))
+    model = keras.Model(inputs, HintPropagation()([inputs, keras.layers.Conv2D(2, 3, padding="same")(inputs)]))
+    x = np.concatenate([crops(photos, 32)[..., :1], np.zeros((4, 32, 32, 3), "float32")], -1)
+    x[:, 10:13, 10:13, 1:] = [0.3, -0.2, 1.0]
+    run_model_saving_test(model, x, tmp_path, atol=1e-5)
+    for bad in ({"spatial_sigma": 0}, {"lightness_sigma": -0.1}, {"prior": True}):
+        with pytest.raises(ValueError, match=f"{next(iter(bad))}={next(iter(bad.values()))!r}"):
+            HintPropagation(**bad)
