@@ -25,7 +25,11 @@ then copied by name into the full colorizer.
 What is chosen on the validation photos (never on dev): the render size
 `colorize()` uses for this fully convolutional model (`RENDER_SIZES`) and a
 chroma gain (`GAINS`, a `Rescaling` layer after the ab output): the highest
-PSNR among the settings whose colorfulness reaches `--min-colorfulness`.
+PSNR among the settings whose colorfulness reaches `--min-colorfulness`;
+then, at that render size, the reach of the `layers.HintPropagation` put
+after the output (`PROPAGATION_GRID`): the highest PSNR with 10 random 3×3
+true-color hints per photo (the decoder's learned hint path alone moves
+little for small hints; without hints the layer changes nothing).
 The choices are written beside the work in `default.json`; the render size
 chosen is `keras_colorize.weights.DEFAULT_RENDER_SIZE`, which `colorize()`
 uses for the shipped model.
@@ -46,8 +50,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_colorize import color
 from keras_colorize import colorize
 from keras_colorize import data
+from keras_colorize import hints
 from keras_colorize import layers
 from keras_colorize import metrics
 from keras_colorize import models
@@ -59,6 +65,10 @@ WEIGHTS = os.path.join(HERE, "..", "keras_colorize", "weights")
 BACKBONE = "efficientnet_lite1"
 RENDER_SIZES = (160, 192, 224, 256)
 GAINS = (1.0, 1.15, 1.3, 1.45, 1.6)
+# `layers.HintPropagation` settings tried, scored with 10 random 3×3 true-color hints per photo.
+PROPAGATION_GRID = [{"spatial_sigma": s, "lightness_sigma": l, "prior": p}
+                    for s in (16.0, 32.0, 64.0) for l in (0.05, 0.1, 0.2) for p in (0.25, 1.0)]
+PROPAGATION_HINTS = 10
 
 
 class WallClockStop(keras.callbacks.Callback):
@@ -75,6 +85,12 @@ class WallClockStop(keras.callbacks.Callback):
 
 def to_uint8(rgb):
     return np.round(np.clip(rgb, 0, 1) * 255).astype(np.uint8)
+
+
+def lab_to_uint8(lightness, ab):
+    """8-bit sRGB of L / 100 and ab / 128 batches."""
+    lab = np.concatenate([lightness * color.L_SCALE, ab * color.AB_SCALE], axis=-1)
+    return to_uint8(keras.ops.convert_to_numpy(color.lab_to_rgb(lab)))
 
 
 def build(args, input_size=None):
@@ -196,6 +212,33 @@ def choose_rendering(colorizer, paths, min_colorfulness):
     return rows, max(vivid_enough, key=lambda r: r["psnr"])
 
 
+def choose_propagation(model, paths, render_size):
+    """Scores `PROPAGATION_GRID` on validation photos (centre crops at the render size, 10 hints each).
+
+    Returns the rows (the first: the model's learned hint path alone) and the best setting.
+    """
+    batches = data.from_files(paths, image_size=render_size, batch_size=64, training=False)
+    lightness, ab = (np.concatenate(parts) for parts in zip(*[(x.numpy(), y.numpy()) for x, y in batches]))
+    inputs = np.concatenate([lightness, hints.random_hints(ab, PROPAGATION_HINTS, patch_size=3, seed=0)], -1)
+    predicted = model.predict(inputs, batch_size=32, verbose=0)
+    truths = lab_to_uint8(lightness, ab)
+    learned_only = metrics.evaluate_images(lab_to_uint8(lightness, predicted), truths)
+    rows = [{"propagation": None, "psnr": learned_only["psnr"]}]
+    print(json.dumps(rows[-1]), flush=True)
+    for setting in PROPAGATION_GRID:
+        propagated = keras.ops.convert_to_numpy(layers.HintPropagation(**setting)([inputs, predicted]))
+        rows.append({"propagation": setting,
+                     "psnr": metrics.evaluate_images(lab_to_uint8(lightness, propagated), truths)["psnr"]})
+        print(json.dumps(rows[-1]), flush=True)
+    return rows, max(rows[1:], key=lambda r: r["psnr"])
+
+
+def with_propagation(model, setting):
+    """The model with `layers.HintPropagation(**setting)` after its ab output."""
+    propagated = layers.HintPropagation(**setting, name="hint_propagation")([model.input, model.output])
+    return keras.Model(model.input, propagated, name=model.name)
+
+
 def with_gain(colorizer, gain):
     """The colorizer with its ab output scaled by `gain` (one model from L to ab)."""
     if gain == 1.0:
@@ -265,15 +308,19 @@ def main(argv=None):
         if layer.trainable_weights:  # the decoder's layers, not the frozen stem
             colorizer.get_layer(layer.name).set_weights(layer.get_weights())
 
-    rows, choice = choose_rendering(colorizer, val_paths[:: max(1, len(val_paths) // 60)][:60],
-                                    args.min_colorfulness)
+    choice_paths = val_paths[:: max(1, len(val_paths) // 60)][:60]
+    rows, choice = choose_rendering(colorizer, choice_paths, args.min_colorfulness)
     print("chosen:", json.dumps(choice), flush=True)
-    shipped = with_gain(colorizer, choice["gain"])
+    propagation_rows, propagation = choose_propagation(with_gain(colorizer, choice["gain"]), choice_paths,
+                                                       choice["render_size"])
+    print("chosen:", json.dumps(propagation), flush=True)
+    shipped = with_propagation(with_gain(colorizer, choice["gain"]), propagation["propagation"])
     tmp = args.output + ".tmp.keras"
     shipped.save(tmp)
     os.replace(tmp, args.output)
     record = {"recipe": vars(args) | {"output": os.path.basename(args.output), "backbone": BACKBONE},
-              "parameters": shipped.count_params(), "validation": rows, "chosen": choice}
+              "parameters": shipped.count_params(), "validation": rows, "chosen": choice,
+              "hint_propagation": propagation_rows, "chosen_propagation": propagation}
     with open(os.path.join(args.work_dir, "default.json"), "w") as f:
         json.dump(record, f, indent=1)
     print(f"Wrote {args.output} ({os.path.getsize(args.output) / 1e6:.1f} MB)")

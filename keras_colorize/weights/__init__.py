@@ -27,11 +27,13 @@ def load_default_model():
     the gray rendering of L and a U-Net decoder over its five taps that also
     takes color hints, trained on 6,595 photos (scenes, ImageNet objects,
     pets, buildings; Huber loss on ab, 224×224 photos, 2 CPU cores), with
-    the render size and chroma gain chosen on a validation split. It is
-    fully convolutional: `colorize()` renders at `DEFAULT_RENDER_SIZE`
+    the render size and chroma gain chosen on a validation split, and a
+    `layers.HintPropagation` after its output (its reach chosen on the same
+    split) that spreads each hint over nearby pixels of similar lightness.
+    It is fully convolutional: `colorize()` renders at `DEFAULT_RENDER_SIZE`
     unless told otherwise, and hints (`colorize(photo, hints=[...])`) work
-    out of the box. Its scores
-    on held-out photos are in the package's README.
+    out of the box. Its scores on held-out photos are in the package's
+    README.
 
     Returns:
         A `keras.Model` from `(batch, H, W, 4)` (L/100 ‖ hint ab/128 ‖ mask;
