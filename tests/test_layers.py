@@ -167,6 +167,10 @@ def test_hint_propagation_serializes_saves_and_checks_its_arguments(tmp_path, ph
     x = np.concatenate([crops(photos, 32)[..., :1], np.zeros((4, 32, 32, 3), "float32")], -1)
     x[:, 10:13, 10:13, 1:] = [0.3, -0.2, 1.0]
     run_model_saving_test(model, x, tmp_path, atol=1e-5)
+    with pytest.raises(ValueError, match=r"input_shape=\[\(None, 30, 32, 4\), \(None, 30, 32, 2\)\]"):
+        HintPropagation()([keras.Input((30, 32, 4)), keras.Input((30, 32, 2))])
+    with pytest.raises(ValueError, match="multiples of 4"):
+        HintPropagation()([keras.Input((32, 32, 3)), keras.Input((32, 32, 2))])
     for bad in ({"spatial_sigma": 0}, {"lightness_sigma": -0.1}, {"prior": True}):
         with pytest.raises(ValueError, match=f"{next(iter(bad))}={next(iter(bad.values()))!r}"):
             HintPropagation(**bad)

@@ -80,6 +80,13 @@ class HintPropagation(keras.layers.Layer):
         self._centres = np.linspace(0.0, 1.0, BINS).astype("float32")
 
     def build(self, input_shape):
+        x_shape, ab_shape = (tuple(shape) for shape in input_shape)
+        sides = [side for side in x_shape[1:3] if side is not None]
+        if x_shape[-1] != 4 or ab_shape[-1] != 2 or any(side % CELL for side in sides):
+            raise ValueError(
+                f"HintPropagation expects [x, ab]: x of 4 channels (L, hint a, hint b, mask) and ab of 2, with "
+                f"height and width multiples of {CELL}. Received: input_shape={[x_shape, ab_shape]!r}"
+            )
         self.upsample.build(None)  # weightless
 
     def _blur(self, grid):
