@@ -89,8 +89,7 @@ def to_uint8(rgb):
 
 def lab_to_uint8(lightness, ab):
     """8-bit sRGB of L / 100 and ab / 128 batches."""
-    lab = np.concatenate([lightness * color.L_SCALE, ab * color.AB_SCALE], axis=-1)
-    return to_uint8(keras.ops.convert_to_numpy(color.lab_to_rgb(lab)))
+    return to_uint8(keras.ops.convert_to_numpy(color.lab_to_rgb(color.unscale_lab(lightness, ab))))
 
 
 def build(args, input_size=None):
@@ -311,10 +310,10 @@ def main(argv=None):
     choice_paths = val_paths[:: max(1, len(val_paths) // 60)][:60]
     rows, choice = choose_rendering(colorizer, choice_paths, args.min_colorfulness)
     print("chosen:", json.dumps(choice), flush=True)
-    propagation_rows, propagation = choose_propagation(with_gain(colorizer, choice["gain"]), choice_paths,
-                                                       choice["render_size"])
+    gained = with_gain(colorizer, choice["gain"])
+    propagation_rows, propagation = choose_propagation(gained, choice_paths, choice["render_size"])
     print("chosen:", json.dumps(propagation), flush=True)
-    shipped = with_propagation(with_gain(colorizer, choice["gain"]), propagation["propagation"])
+    shipped = with_propagation(gained, propagation["propagation"])
     tmp = args.output + ".tmp.keras"
     shipped.save(tmp)
     os.replace(tmp, args.output)

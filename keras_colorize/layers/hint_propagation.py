@@ -76,7 +76,10 @@ class HintPropagation(keras.layers.Layer):
         self.upsample = BilinearUpsampling2D()
         sigma = self.spatial_sigma / CELL
         offsets = np.arange(-math.ceil(3 * sigma), math.ceil(3 * sigma) + 1)
-        self._kernel = np.exp(-0.5 * (offsets / sigma) ** 2).astype("float32")  # peak 1
+        kernel = np.exp(-0.5 * (offsets / sigma) ** 2).astype("float32")  # peak 1
+        # Depthwise kernels over the grid's 3 · BINS channels: along rows, then along columns.
+        self._rows = np.tile(kernel[:, None, None, None], (1, 1, 3 * BINS, 1))
+        self._cols = np.tile(kernel[None, :, None, None], (1, 1, 3 * BINS, 1))
         self._centres = np.linspace(0.0, 1.0, BINS).astype("float32")
 
     def build(self, input_shape):
@@ -90,11 +93,8 @@ class HintPropagation(keras.layers.Layer):
         self.upsample.build(None)  # weightless
 
     def _blur(self, grid):
-        channels = grid.shape[-1]
-        rows = np.tile(self._kernel[:, None, None, None], (1, 1, channels, 1))
-        grid = ops.depthwise_conv(grid, ops.convert_to_tensor(rows), padding="same")
-        cols = np.tile(self._kernel[None, :, None, None], (1, 1, channels, 1))
-        return ops.depthwise_conv(grid, ops.convert_to_tensor(cols), padding="same")
+        grid = ops.depthwise_conv(grid, ops.convert_to_tensor(self._rows), padding="same")
+        return ops.depthwise_conv(grid, ops.convert_to_tensor(self._cols), padding="same")
 
     def call(self, inputs):
         x, ab = inputs
