@@ -10,7 +10,7 @@ DEFAULT_MODEL_PATH = os.path.join(os.path.dirname(__file__), "default.keras")
 # The render side `colorize()` gives models whose input size is not fixed,
 # the shipped one included: chosen for it on the validation photos of its
 # training run (among 160, 192, 224 and 256).
-DEFAULT_RENDER_SIZE = 192
+DEFAULT_RENDER_SIZE = 224
 
 
 def has_default_model():
@@ -22,8 +22,8 @@ def load_default_model():
     """Loads the shipped default colorizer with `safe_mode=True`.
 
     The model is `models.unet(input_size=None, base_filters=16, hints=True,
-    backbone="efficientnet_lite1", encoder_weights="imagenet",
-    encoder_freeze=True)`: Google's ImageNet EfficientNet-Lite1 (frozen) on
+    backbone="efficientnet_lite2", encoder_weights="imagenet",
+    encoder_freeze=True)`: Google's ImageNet EfficientNet-Lite2 (frozen) on
     the gray rendering of L and a U-Net decoder over its five taps that also
     takes color hints, trained on 6,595 photos (scenes, ImageNet objects,
     pets, buildings; Huber loss on ab, 224×224 photos, 2 CPU cores), with
