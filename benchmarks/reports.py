@@ -133,7 +133,7 @@ ROWS = (
         {"model_kwargs": {"backbone": "efficientnet_lite1", "encoder_weights": "imagenet",
                           "encoder_freeze": True, "base_filters": 16},
          "learning_rate": 1e-3, **_loss("smooth_l1", delta=0.1)},
-        claim="(the shipped default's architecture, without hints)"),
+        claim="(the Lite1 default's architecture, without hints)"),
 )
 SMOKE_ROWS = ("six_conv_rgb", "shallow_l1")
 
