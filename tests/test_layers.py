@@ -9,6 +9,7 @@ import skimage.transform
 from keras_colorize.layers import DecodeBins
 from keras_colorize.layers import HintPooling2D
 from keras_colorize.layers import HintPropagation
+from keras_colorize.layers import HorizontalFlip
 from keras_colorize.layers import LabToRGB
 from keras_colorize.layers import RGBToLab
 from tests.helpers import run_model_saving_test
@@ -174,3 +175,11 @@ def test_hint_propagation_serializes_saves_and_checks_its_arguments(tmp_path, ph
     for bad in ({"spatial_sigma": 0}, {"lightness_sigma": -0.1}, {"prior": True}):
         with pytest.raises(ValueError, match=f"{next(iter(bad))}={next(iter(bad.values()))!r}"):
             HintPropagation(**bad)
+
+
+def test_horizontal_flip_mirrors_every_channel_and_serializes(photos):
+    batch = crops(photos, 16)
+    flipped = keras.ops.convert_to_numpy(HorizontalFlip()(batch))
+    np.testing.assert_array_equal(flipped, batch[:, :, ::-1])
+    assert not np.array_equal(flipped, batch)
+    run_serialization_test(HorizontalFlip(name="mirror"))

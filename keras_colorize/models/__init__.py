@@ -8,6 +8,7 @@
 
 from keras_colorize.models.baseline_cnn import baseline_cnn
 from keras_colorize.models.conditional_gan import ConditionalGAN
+from keras_colorize.models.mirror_average import mirror_average
 from keras_colorize.models.patch_discriminator import patch_discriminator
 from keras_colorize.models.resnet18 import resnet18_encoder
 from keras_colorize.models.resnet18_decoder import resnet18_decoder
@@ -66,6 +67,7 @@ __all__ = [
     "UNET_PRESETS",
     "baseline_cnn",
     "get",
+    "mirror_average",
     "names",
     "patch_discriminator",
     "resnet18_decoder",
