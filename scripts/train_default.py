@@ -22,6 +22,19 @@ is the main use). Training runs `--epochs` or `--minutes`, resumable
 keeping the weights of the best validation loss. The decoder weights are
 then copied by name into the full colorizer.
 
+`--init M.keras` starts from a trained colorizer of the same architecture
+(e.g. the shipped default) instead of a fresh decoder; with
+`--train-encoder-top` the encoder's last two stages (after the stride-16
+tap, 3.2 M parameters; BatchNorm kept in inference mode) are trained too,
+from the cached stride-16 taps (`encoder_top`). On 2 CPU cores that epoch
+took 1,406 s against ~370 s for the decoder alone, and one epoch from the
+shipped model at learning rate 1e-4 moved the validation loss from 0.00279
+to 0.00282 (`benchmarks/RESULTS.md`): an option for a GPU, not the recipe.
+
+The shipped model is `models.mirror_average` of the trained colorizer
+(`--no-mirror-average` to leave it out): the photo and its mirror image
+colorized and averaged, chosen on the 315 validation photos (+0.08 dB).
+
 What is chosen on the validation photos (never on dev): the render size
 `colorize()` uses for this fully convolutional model (`RENDER_SIZES`) and a
 chroma gain (`GAINS`, a `Rescaling` layer after the ab output): the highest
@@ -57,6 +70,7 @@ from keras_colorize import hints
 from keras_colorize import layers
 from keras_colorize import metrics
 from keras_colorize import models
+from keras_colorize import saving
 from keras_colorize.data.hints import simulate_hints
 from keras_colorize.models.encoder_unet import decode_taps
 
@@ -112,21 +126,52 @@ def encoder_stem(colorizer):
     return stem
 
 
-def decoder_model(colorizer, image_size):
+def encoder_top(colorizer):
+    """The encoder's layers after its stride-16 tap (stages 6 and 7), shared with the colorizer.
+
+    Trainable, except BatchNormalization, which stays in inference mode.
+    """
+    taps_model = encoder_taps(colorizer)
+    top = keras.Model(taps_model.outputs[3], taps_model.outputs[4], name="encoder_top")
+    for layer in top.layers:
+        layer.trainable = not isinstance(layer, keras.layers.BatchNormalization)
+    return top
+
+
+def decoder_model(colorizer, image_size, train_encoder_top=False):
     """The colorizer's decoder and head on inputs of the cached taps' shapes (same layer names).
 
     The stride-2 tap (the stem: one 3×3 convolution) is recomputed from L
-    here rather than cached: it would be three quarters of the cache.
+    here rather than cached: it would be three quarters of the cache. With
+    `train_encoder_top`, the stride-32 tap is computed from the cached
+    stride-16 one by `encoder_top` (its layers are the colorizer's own, so
+    training them trains the colorizer), and the cached stride-32 tap is
+    not read.
     """
     taps_model = encoder_taps(colorizer)
+    cached = (4, 8, 16) if train_encoder_top else (4, 8, 16, 32)
     tap_inputs = [keras.Input((image_size // s, image_size // s, t.shape[-1]), name=f"tap{s}")
-                  for s, t in zip((4, 8, 16, 32), taps_model.outputs[1:])]
+                  for s, t in zip(cached, taps_model.outputs[1:])]
     hint_input = keras.Input((image_size, image_size, 4), name="l_input")
     stride2 = encoder_stem(colorizer)(layers.LightnessToGray(name="l_to_gray")(hint_input))
-    x = decode_taps(hint_input, [stride2, *tap_inputs], colorizer.get_layer("decoder4_conv1").filters)
+    taps = [stride2, *tap_inputs]
+    if train_encoder_top:
+        taps.append(encoder_top(colorizer)(tap_inputs[-1]))
+    x = decode_taps(hint_input, taps, colorizer.get_layer("decoder4_conv1").filters)
     x = keras.layers.Conv2D(2, 1, activation="tanh", name="ab_conv")(x)
     x = layers.BilinearUpsampling2D(name="output_up")(x)
     return keras.Model([hint_input, *tap_inputs], x, name="decoder")
+
+
+def copy_weights(decoder, source):
+    """Copies `source`'s weights (a colorizer) into the decoder's layers of the same names."""
+    for layer in decoder.layers:
+        if layer.name == "encoder_top":  # the encoder's own layers, inside `source`'s taps model
+            for inner in layer.layers:
+                if inner.weights:
+                    inner.set_weights(encoder_taps(source).get_layer(inner.name).get_weights())
+        elif layer.trainable_weights:  # the decoder's layers, not the frozen stem
+            layer.set_weights(source.get_layer(layer.name).get_weights())
 
 
 def cache_features(colorizer, paths, image_size, work_dir, name, flips):
@@ -262,6 +307,11 @@ def main(argv=None):
     parser.add_argument("--huber-delta", type=float, default=0.1, help="in ab/128 units")
     parser.add_argument("--no-hint-fraction", type=float, default=0.5,
                         help="photos trained without any hint, besides the geometric draw's own 1 in 8")
+    parser.add_argument("--train-encoder-top", action="store_true",
+                        help="also train the encoder after its stride-16 tap (stages 6 and 7; BatchNorm frozen)")
+    parser.add_argument("--init", help="a colorizer `.keras` (e.g. the shipped default) to start from")
+    parser.add_argument("--mirror-average", action=argparse.BooleanOptionalAction, default=True,
+                        help="ship `models.mirror_average` of the colorizer (chosen on validation, before the gain)")
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--minutes", type=float, default=75.0)
     parser.add_argument("--min-colorfulness", type=float, default=27.5,
@@ -279,9 +329,11 @@ def main(argv=None):
     val_paths = data.split_files(paths, "validation", validation_split=0.04)
     print(f"{len(train_paths)} training / {len(val_paths)} validation photos")
     colorizer = build(args)
-    decoder = decoder_model(colorizer, args.image_size)
-    print(f"{colorizer.name}: {colorizer.count_params():,} parameters, "
-          f"{decoder.count_params():,} trained", flush=True)
+    decoder = decoder_model(colorizer, args.image_size, args.train_encoder_top)
+    if args.init:
+        copy_weights(decoder, saving.load_model(args.init))
+    trained = sum(int(np.prod(w.shape)) for w in decoder.trainable_weights)
+    print(f"{colorizer.name}: {colorizer.count_params():,} parameters, {trained:,} trained", flush=True)
     best = os.path.join(args.work_dir, "best.weights.h5")
     if not args.skip_training:
         tap_shapes = [tuple(t.shape[1:]) for t in decoder.inputs[1:]]
@@ -297,6 +349,8 @@ def main(argv=None):
                 args.learning_rate, steps, alpha=0.05)),
             loss=keras.losses.Huber(args.huber_delta),
         )
+        if args.init:
+            print(f"validation loss of {args.init}: {decoder.evaluate(val, verbose=0):.5f}", flush=True)
         decoder.fit(
             train, validation_data=val, epochs=args.epochs, verbose=2,
             callbacks=[
@@ -308,11 +362,13 @@ def main(argv=None):
                 WallClockStop(args.minutes),
             ],
         )
-    decoder.load_weights(best)
+    decoder.load_weights(best)  # also the encoder top's layers, when trained: they are the colorizer's
     for layer in decoder.layers:
-        if layer.trainable_weights:  # the decoder's layers, not the frozen stem
+        if layer.trainable_weights and layer.name != "encoder_top":  # the decoder's layers
             colorizer.get_layer(layer.name).set_weights(layer.get_weights())
 
+    if args.mirror_average:
+        colorizer = models.mirror_average(colorizer)
     choice_paths = val_paths[:: max(1, len(val_paths) // 60)][:60]
     rows, choice = choose_rendering(colorizer, choice_paths, args.min_colorfulness)
     print("chosen:", json.dumps(choice), flush=True)
