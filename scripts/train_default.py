@@ -33,7 +33,8 @@ to 0.00282 (`benchmarks/RESULTS.md`): an option for a GPU, not the recipe.
 
 The shipped model is `models.mirror_average` of the trained colorizer
 (`--no-mirror-average` to leave it out): the photo and its mirror image
-colorized and averaged, chosen on the 315 validation photos (+0.08 dB).
+colorized and averaged, which scored +0.08 dB over the network alone on
+all 315 validation photos (`benchmarks/RESULTS.md`).
 
 What is chosen on the validation photos (never on dev): the render size
 `colorize()` uses for this fully convolutional model (`RENDER_SIZES`) and a
@@ -163,8 +164,17 @@ def decoder_model(colorizer, image_size, train_encoder_top=False):
     return keras.Model([hint_input, *tap_inputs], x, name="decoder")
 
 
+def network_of(model):
+    """The trained network inside a shipped model (itself, or the model its mirror average wraps)."""
+    if any(layer.name == "decoder4_conv1" for layer in model.layers):
+        return model
+    return next(layer for layer in model.layers
+                if isinstance(layer, keras.Model) and any(inner.name == "decoder4_conv1" for inner in layer.layers))
+
+
 def copy_weights(decoder, source):
-    """Copies `source`'s weights (a colorizer) into the decoder's layers of the same names."""
+    """Copies the weights of `source` (a colorizer, bare or shipped) into the decoder's layers of the same names."""
+    source = network_of(source)
     for layer in decoder.layers:
         if layer.name == "encoder_top":  # the encoder's own layers, inside `source`'s taps model
             for inner in layer.layers:
