@@ -247,10 +247,10 @@ class CachedFeatures(keras.utils.PyDataset):
         ab = np.asarray(self.cache["ab"][rows], np.float32)
         hints = simulate_hints(tf.constant(ab), rng=self.hint_rng).numpy()
         hints[self.rng.random(len(rows)) < self.no_hint_fraction] = 0.0  # colorizing alone is the main use
-        flat = np.asarray(self.cache["taps"][rows], np.float32)
+        sizes = [int(np.prod(shape)) for shape in self.tap_shapes]
+        flat = np.asarray(self.cache["taps"][rows, :sum(sizes)], np.float32)  # the taps read (stride 32 is not, with --train-encoder-top)
         taps, offset = [], 0
-        for shape in self.tap_shapes:
-            size = int(np.prod(shape))
+        for shape, size in zip(self.tap_shapes, sizes):
             taps.append(flat[:, offset:offset + size].reshape((len(rows), *shape)))
             offset += size
         return (np.concatenate([lightness, hints], -1), *taps), ab
