@@ -68,6 +68,7 @@ from keras_colorize import color
 from keras_colorize import colorize
 from keras_colorize import data
 from keras_colorize import hints
+from keras_colorize import inference
 from keras_colorize import layers
 from keras_colorize import metrics
 from keras_colorize import models
@@ -184,8 +185,47 @@ def copy_weights(decoder, source):
             layer.set_weights(source.get_layer(layer.name).get_weights())
 
 
-def cache_features(colorizer, paths, image_size, work_dir, name, flips):
-    """L, ab and the encoder taps at strides 4–32 of every photo (and its mirror), as float16 `.npy` files."""
+def centre_crops(paths, image_size):
+    """Batches of (L / 100, ab / 128): each photo resized to a short side of `image_size`, centre crop."""
+    for lightness, ab in data.from_files(paths, image_size=image_size, batch_size=64, training=False):
+        yield lightness.numpy(), ab.numpy()
+
+
+def letterbox_views(paths, image_size, batch_size=64):
+    """Batches of (L / 100, ab / 128) as `colorize()` renders them, for the photos that are not square.
+
+    Each is `inference.letterbox`ed: the long side scaled to `image_size`
+    and the rest filled by repeating the edges (ab likewise). Square photos
+    are left out: their letterbox is their centre crop. Unreadable files
+    are reported and skipped.
+    """
+    lightness, ab = [], []
+    for path in paths:
+        try:
+            rgb = data.read_image(path)
+        except ValueError as error:
+            print(f"skipped: {error}", flush=True)
+            continue
+        if rgb.shape[0] == rgb.shape[1]:
+            continue
+        lab = keras.ops.convert_to_numpy(color.rgb_to_lab(rgb))
+        channels = [inference.letterbox(np.ascontiguousarray(lab[..., c]), image_size)[0] for c in range(3)]
+        lightness.append(channels[0][..., None] / 100.0)
+        ab.append(np.stack(channels[1:], -1) / color.AB_SCALE)
+        if len(lightness) == batch_size:
+            yield np.stack(lightness), np.stack(ab)
+            lightness, ab = [], []
+    if lightness:
+        yield np.stack(lightness), np.stack(ab)
+
+
+def cache_features(colorizer, sources, capacity, work_dir, name, flips):
+    """L, ab and the encoder taps at strides 4–32 of every photo (and its mirror), as float16 `.npy` files.
+
+    `sources` are iterables of (L / 100, ab / 128) batches, cached one
+    after the other; `capacity` bounds their photo count (files that fail
+    to decode leave rows unused).
+    """
     files = {key: os.path.join(work_dir, f"{name}_{key}.npy") for key in ("l", "ab", "taps")}
     count_file = os.path.join(work_dir, f"{name}_count.json")
     if os.path.exists(count_file) and all(os.path.exists(f) for f in files.values()):
@@ -195,9 +235,8 @@ def cache_features(colorizer, paths, image_size, work_dir, name, flips):
     gray = layers.LightnessToGray()
     taps_model = encoder_taps(colorizer)
     copies = 2 if flips else 1
-    capacity = copies * len(paths)  # files that fail to decode leave rows unused
     arrays, count, start = {}, 0, time.time()
-    for lightness, ab in data.from_files(paths, image_size=image_size, batch_size=64, training=False):
+    for lightness, ab in (batch for source in sources for batch in source):
         for flip in (False, True)[:copies]:
             l_batch = lightness[:, :, ::-1] if flip else lightness
             ab_batch = ab[:, :, ::-1] if flip else ab
@@ -207,7 +246,7 @@ def cache_features(colorizer, paths, image_size, work_dir, name, flips):
             for key, value in batch.items():
                 if key not in arrays:  # float16 files on disk, written in place
                     arrays[key] = np.lib.format.open_memmap(
-                        files[key] + ".tmp.npy", "w+", np.float16, (capacity, *value.shape[1:]))
+                        files[key] + ".tmp.npy", "w+", np.float16, (copies * capacity, *value.shape[1:]))
                 arrays[key][count:count + len(value)] = np.asarray(value, np.float16)
             count += len(lightness)
         print(f"{name}: {count} cached, {time.time() - start:.0f} s", flush=True)
@@ -217,7 +256,7 @@ def cache_features(colorizer, paths, image_size, work_dir, name, flips):
         os.replace(f + ".tmp.npy", f)
     with open(os.path.join(work_dir, f"{name}_count.json"), "w") as f:
         json.dump(count, f)
-    return cache_features(colorizer, paths, image_size, work_dir, name, flips)
+    return cache_features(colorizer, sources, capacity, work_dir, name, flips)
 
 
 class CachedFeatures(keras.utils.PyDataset):
@@ -319,6 +358,8 @@ def main(argv=None):
                         help="photos trained without any hint, besides the geometric draw's own 1 in 8")
     parser.add_argument("--train-encoder-top", action="store_true",
                         help="also train the encoder after its stride-16 tap (stages 6 and 7; BatchNorm frozen)")
+    parser.add_argument("--letterbox-views", action="store_true",
+                        help="also cache the non-square photos letterboxed, as `colorize()` renders them")
     parser.add_argument("--init", help="a colorizer `.keras` (e.g. the shipped default) to start from")
     parser.add_argument("--mirror-average", action=argparse.BooleanOptionalAction, default=True,
                         help="ship `models.mirror_average` of the colorizer (chosen on validation, before the gain)")
@@ -347,12 +388,16 @@ def main(argv=None):
     best = os.path.join(args.work_dir, "best.weights.h5")
     if not args.skip_training:
         tap_shapes = [tuple(t.shape[1:]) for t in decoder.inputs[1:]]
-        train = CachedFeatures(cache_features(colorizer, train_paths, args.image_size, args.work_dir, "train",
-                                              flips=True), tap_shapes, args.batch_size, True, 1337,
-                             args.no_hint_fraction)
-        val = CachedFeatures(cache_features(colorizer, val_paths, args.image_size, args.work_dir, "val",
-                                            flips=False), tap_shapes, args.batch_size, False, 7,
-                           args.no_hint_fraction)
+        caches = {}
+        for subset, subset_paths, flips in (("train", train_paths, True), ("val", val_paths, False)):
+            sources = [centre_crops(subset_paths, args.image_size)]
+            if args.letterbox_views:
+                sources.append(letterbox_views(subset_paths, args.image_size))
+            name = subset + ("_letterbox" if args.letterbox_views else "")
+            caches[subset] = cache_features(colorizer, sources, len(sources) * len(subset_paths), args.work_dir,
+                                            name, flips)
+        train = CachedFeatures(caches["train"], tap_shapes, args.batch_size, True, 1337, args.no_hint_fraction)
+        val = CachedFeatures(caches["val"], tap_shapes, args.batch_size, False, 7, args.no_hint_fraction)
         steps = args.epochs * len(train)
         decoder.compile(
             optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(
