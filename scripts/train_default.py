@@ -217,8 +217,9 @@ def letterbox_views(paths, image_size, batch_size=64):
             continue
         lab = keras.ops.convert_to_numpy(color.rgb_to_lab(rgb))
         channels = [inference.letterbox(np.ascontiguousarray(lab[..., c]), image_size)[0] for c in range(3)]
-        lightness.append(channels[0][..., None] / 100.0)
-        ab.append(np.stack(channels[1:], -1) / color.AB_SCALE)
+        l_scaled, ab_scaled = color.scale_lab(np.stack(channels, -1))
+        lightness.append(l_scaled)
+        ab.append(ab_scaled)
         if len(lightness) == batch_size:
             yield np.stack(lightness), np.stack(ab)
             lightness, ab = [], []
@@ -392,8 +393,9 @@ def main(argv=None):
     print(f"{len(train_paths)} training / {len(val_paths)} validation photos")
     colorizer = build(args)
     decoder = decoder_model(colorizer, args.image_size, args.train_encoder_top)
-    if args.init:
-        copy_weights(decoder, saving.load_model(args.init))
+    init_model = saving.load_model(args.init) if args.init else None
+    if init_model is not None:
+        copy_weights(decoder, init_model)
     trained = sum(int(np.prod(w.shape)) for w in decoder.trainable_weights)
     print(f"{colorizer.name}: {colorizer.count_params():,} parameters, {trained:,} trained", flush=True)
     best = os.path.join(args.work_dir, "best.weights.h5")
@@ -434,8 +436,7 @@ def main(argv=None):
             colorizer.get_layer(layer.name).set_weights(layer.get_weights())
 
     if args.keep_init:  # weight averaging with the starting network (Wortsman et al. 2022, WiSE-FT)
-        start = network_of(saving.load_model(args.init))
-        for weight, init_weight in zip(colorizer.weights, start.weights, strict=True):
+        for weight, init_weight in zip(colorizer.weights, network_of(init_model).weights, strict=True):
             if weight.path != init_weight.path:
                 raise ValueError(f"--init {args.init} is not this colorizer: {init_weight.path} for {weight.path}")
             weight.assign((1 - args.keep_init) * weight.numpy() + args.keep_init * init_weight.numpy())
