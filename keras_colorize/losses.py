@@ -29,6 +29,7 @@ from keras import ops
 from keras_colorize import bins
 from keras_colorize import color
 from keras_colorize import feature_networks
+from keras_colorize import metrics
 from keras_colorize import priors
 
 _PACKAGE = "keras_colorize"
@@ -871,6 +872,82 @@ class RebalancedCrossEntropy(_ColorizeLoss):
 
 
 # --------------------------------------------------------------------------
+# Ours: the evaluation metric as a loss.
+
+
+def negative_psnr(y_true, y_pred, max_val=255.0, epsilon=1.0, variant="cie"):
+    """−PSNR per image of the RGB reconstruction, −10·log10(MAX² / (MSE + ε))."""
+    y_true, y_pred = _cast_like(y_true, y_pred)
+    lightness = _lightness(y_true, y_pred)
+    y_true = ops.concatenate([lightness, _ab(y_true)], axis=-1)
+    return -metrics.psnr(y_true, _ab(y_pred), max_val, epsilon, "lab", variant)
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class PSNRLoss(_ColorizeLoss):
+    """Minus the per-image PSNR of the sRGB reconstruction: the benchmark as a loss.
+
+    The quality figure of this project (and of reports 000, 001, 003, 004)
+    is the PSNR of each photo rebuilt from its true L and the predicted ab,
+    averaged over photos. A mean squared error on ab minimises the mean of
+    the per-image errors instead, which leans on the hard photos, where the
+    logarithm of the metric rewards little; this loss is the metric itself:
+    −10·log10(MAX² / (MSE + ε)) per image, the MSE taken over the pixels and
+    channels of `metrics.reconstruct_rgb` (sRGB on [0, MAX], out-of-gamut
+    colors clipped). Its gradient is the RGB squared error's divided by
+    each image's own MSE; ε (in MAX² units: 1 is one 8-bit level squared,
+    about the rounding noise of 8-bit photos) bounds the weight of images
+    that are already nearly right.
+
+    Args:
+        max_val: the peak value; 255 reads ε in 8-bit levels.
+        epsilon: ε, added to each image's MSE (> 0).
+        variant: Lab variant of the conversion (`color.lab_to_rgb`).
+        name, reduction, dtype: as in `keras.losses.Loss`.
+
+    Input shape:
+        `y_true`: `(batch, H, W, 3)` scaled Lab (L/100, a/128, b/128), or
+        ab / 128 when `y_pred` carries L; `y_pred`: ab / 128 (or 3-channel
+        scaled Lab, whose L is replaced by the true one).
+
+    Output shape:
+        `call` returns `(batch,)`, in decibels (minus the PSNR).
+
+    Example:
+
+    >>> y_true = np.concatenate([np.full((1, 4, 4, 1), 0.5), np.zeros((1, 4, 4, 2))], -1)
+    >>> gray_guess = np.zeros((1, 4, 4, 2))
+    >>> round(float(PSNRLoss()(y_true, gray_guess)), 2)  # exact: 10·log10(255² / 1)
+    -48.13
+    """
+
+    def __init__(
+        self,
+        max_val=255.0,
+        epsilon=1.0,
+        variant="cie",
+        name="psnr_loss",
+        reduction="sum_over_batch_size",
+        dtype=None,
+    ):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        _check_positive("max_val", max_val)
+        _check_positive("epsilon", epsilon)
+        color.check_variant(variant)
+        self.max_val = max_val
+        self.epsilon = epsilon
+        self.variant = variant
+
+    def call(self, y_true, y_pred):
+        return negative_psnr(y_true, y_pred, self.max_val, self.epsilon, self.variant)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"max_val": self.max_val, "epsilon": self.epsilon, "variant": self.variant})
+        return config
+
+
+# --------------------------------------------------------------------------
 # Report 000: the weighted sum, as one object a tuner can configure.
 
 COMPOSITE_TERMS = {
@@ -883,6 +960,7 @@ COMPOSITE_TERMS = {
     "mixed_l1_l2": MixedL1L2,
     "color_weighted": ColorWeightedLoss,
     "rebalanced_cross_entropy": RebalancedCrossEntropy,
+    "psnr": PSNRLoss,
 }
 
 
@@ -898,7 +976,7 @@ class CompositeLoss(_ColorizeLoss):
         weights: dict `{term: weight}`. Term names of `COMPOSITE_TERMS`:
             "charbonnier", "cosine", "perceptual", "kl", "total_variation",
             "smooth_l1", "mixed_l1_l2", "color_weighted",
-            "rebalanced_cross_entropy"; or any name given in `losses`.
+            "rebalanced_cross_entropy", "psnr"; or any name given in `losses`.
         losses: optional dict `{term: loss}` of configured losses (a `Loss`
             instance or its serialized dict) replacing the default
             instance of a term, e.g. `{"perceptual": PerceptualLoss(

@@ -77,6 +77,7 @@ from keras_colorize import data
 from keras_colorize import hints
 from keras_colorize import inference
 from keras_colorize import layers
+from keras_colorize import losses
 from keras_colorize import metrics
 from keras_colorize import models
 from keras_colorize import saving
@@ -86,6 +87,7 @@ from keras_colorize.models.encoder_unet import decode_taps
 HERE = os.path.dirname(os.path.abspath(__file__))
 WEIGHTS = os.path.join(HERE, "..", "keras_colorize", "weights")
 BACKBONES = ("efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2")
+LOSSES = ("huber", "psnr")
 RENDER_SIZES = (160, 192, 224, 256)
 GAINS = (1.0, 1.05, 1.1, 1.15, 1.2, 1.3, 1.45, 1.6)
 # `layers.HintPropagation` settings tried, scored with 10 random 3×3 true-color hints per photo.
@@ -268,12 +270,12 @@ def cache_features(colorizer, sources, capacity, work_dir, name, flips):
 
 
 class CachedFeatures(keras.utils.PyDataset):
-    """Batches of ((L ‖ simulated hints, taps at strides 4–32), ab) from the cache."""
+    """Batches of ((L ‖ simulated hints, taps at strides 4–32), ab) from the cache (L ‖ ab with `lab_targets`)."""
 
-    def __init__(self, cache, tap_shapes, batch_size, shuffle, seed, no_hint_fraction):
+    def __init__(self, cache, tap_shapes, batch_size, shuffle, seed, no_hint_fraction, lab_targets=False):
         super().__init__()
         self.cache, self.tap_shapes, self.batch_size, self.shuffle = cache, tap_shapes, batch_size, shuffle
-        self.no_hint_fraction = no_hint_fraction
+        self.no_hint_fraction, self.lab_targets = no_hint_fraction, lab_targets
         self.rng = np.random.default_rng(seed)
         self.hint_rng = tf.random.Generator.from_seed(seed)
         self.order = np.arange(len(cache["l"]))
@@ -300,7 +302,8 @@ class CachedFeatures(keras.utils.PyDataset):
         for shape, size in zip(self.tap_shapes, sizes):
             taps.append(flat[:, offset:offset + size].reshape((len(rows), *shape)))
             offset += size
-        return (np.concatenate([lightness, hints], -1), *taps), ab
+        target = np.concatenate([lightness, ab], -1) if self.lab_targets else ab  # losses.PSNRLoss reads L
+        return (np.concatenate([lightness, hints], -1), *taps), target
 
 
 def choose_rendering(colorizer, paths, min_colorfulness):
@@ -361,6 +364,8 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--base-filters", type=int, default=16)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--loss", default="huber", choices=LOSSES,
+                        help="huber: Huber on ab/128; psnr: losses.PSNRLoss, minus each photo's sRGB PSNR")
     parser.add_argument("--huber-delta", type=float, default=0.1, help="in ab/128 units")
     parser.add_argument("--no-hint-fraction", type=float, default=0.5,
                         help="photos trained without any hint, besides the geometric draw's own 1 in 8")
@@ -409,13 +414,16 @@ def main(argv=None):
             name = subset + ("_letterbox" if args.letterbox_views else "")
             caches[subset] = cache_features(colorizer, sources, len(sources) * len(subset_paths), args.work_dir,
                                             name, flips)
-        train = CachedFeatures(caches["train"], tap_shapes, args.batch_size, True, 1337, args.no_hint_fraction)
-        val = CachedFeatures(caches["val"], tap_shapes, args.batch_size, False, 7, args.no_hint_fraction)
+        lab_targets = args.loss == "psnr"
+        train = CachedFeatures(caches["train"], tap_shapes, args.batch_size, True, 1337, args.no_hint_fraction,
+                               lab_targets)
+        val = CachedFeatures(caches["val"], tap_shapes, args.batch_size, False, 7, args.no_hint_fraction,
+                             lab_targets)
         steps = args.epochs * len(train)
         decoder.compile(
             optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(
                 args.learning_rate, steps, alpha=0.05)),
-            loss=keras.losses.Huber(args.huber_delta),
+            loss=losses.PSNRLoss() if args.loss == "psnr" else keras.losses.Huber(args.huber_delta),
         )
         if args.init:
             print(f"validation loss of {args.init}: {decoder.evaluate(val, verbose=0):.5f}", flush=True)

@@ -555,6 +555,86 @@ def test_composite_with_perceptual_matches_sum(photos):
 
 
 # --------------------------------------------------------------------------
+# PSNRLoss: minus the per-image PSNR of the sRGB reconstruction.
+
+
+def ref_srgb(lab):
+    """sRGB in [0, 1] of Lab (D65), float64 from the CIE and IEC 61966-2-1 formulas, clipped in linear RGB."""
+    from skimage.color.colorconv import rgb_from_xyz  # the inverse of IEC 61966-2-1's matrix, as scikit-image has it
+
+    fy = (lab[..., 0] + 16.0) / 116.0
+    f = np.stack([fy + lab[..., 1] / 500.0, fy, fy - lab[..., 2] / 200.0], -1)
+    delta = 6.0 / 29.0
+    xyz = np.where(f > delta, f**3, 3 * delta**2 * (f - 4.0 / 29.0)) * np.array([0.95047, 1.0, 1.08883])
+    linear = np.clip(xyz @ rgb_from_xyz.T, 0.0, 1.0)
+    return np.where(linear > 0.0031308, 1.055 * linear ** (1 / 2.4) - 0.055, 12.92 * linear)
+
+
+def ref_negative_psnr(t, p, max_val=255.0, epsilon=1.0):
+    lightness = t[..., :1] * 100.0
+    rgb_true = ref_srgb(np.concatenate([lightness, t[..., 1:] * 128.0], -1))
+    rgb_pred = ref_srgb(np.concatenate([lightness, p[..., -2:] * 128.0], -1))
+    mse = per_sample((max_val * (rgb_true - rgb_pred)) ** 2)
+    return -10.0 * np.log10(max_val**2 / (mse + epsilon))
+
+
+@pytest.mark.parametrize("epsilon", [1.0, 1e-3])
+def test_psnr_loss_matches_reference(epsilon, photos):
+    pairs = {"random": random_pair(), "photos": photo_pairs(photos)}
+    for name, (y_true, y_pred) in pairs.items():
+        with float64_context():
+            loss = losses.PSNRLoss(epsilon=epsilon, dtype="float64")
+            per_image = np.asarray(loss.call(y_true, y_pred))
+            mean = float(loss(y_true, y_pred))
+        expected = ref_negative_psnr(y_true, y_pred, epsilon=epsilon)
+        np.testing.assert_allclose(per_image, expected, rtol=1e-6, err_msg=name)
+        assert mean == pytest.approx(expected.mean(), rel=1e-6)
+    # Float32 (the training dtype) stays within 0.01 dB on the photos.
+    y_true, y_pred = pairs["photos"]
+    value = np.asarray(losses.PSNRLoss().call(y_true.astype("float32"), y_pred.astype("float32")))
+    np.testing.assert_allclose(value, ref_negative_psnr(y_true, y_pred), atol=0.01)
+
+
+def test_psnr_loss_lightness_from_either_side_and_errors():
+    y_true, y_pred = random_pair(seed=2)
+    expected = ref_negative_psnr(y_true, y_pred)
+    y_pred_lab = np.concatenate([np.zeros_like(y_true[..., :1]), y_pred], -1)  # its L is replaced by the true one
+    with float64_context():
+        loss = losses.PSNRLoss(dtype="float64")
+        np.testing.assert_allclose(np.asarray(loss.call(y_true, y_pred_lab)), expected, rtol=1e-6)
+        swapped = np.concatenate([y_true[..., :1], y_pred], -1)  # L carried by y_pred, ab-only y_true
+        np.testing.assert_allclose(np.asarray(loss.call(y_true[..., 1:], swapped)),
+                                   ref_negative_psnr(y_true, y_pred), rtol=1e-6)
+        with pytest.raises(ValueError, match="needs the lightness"):
+            loss.call(y_true[..., 1:], y_pred)
+    for bad in ({"epsilon": 0.0}, {"max_val": -1.0}):
+        with pytest.raises(ValueError, match=f"Received: {next(iter(bad))}="):
+            losses.PSNRLoss(**bad)
+
+
+def test_psnr_loss_weighs_each_image_by_its_own_error():
+    """Its gradient is the RGB squared error's divided by the image's MSE + ε (the log of the metric)."""
+    y_true, y_pred = random_pair(seed=3)
+    y_pred[1] = y_true[1, ..., 1:] + 0.01  # image 1 nearly right, the others far off
+    with float64_context():
+        grad_psnr = gradient(lambda p: losses.PSNRLoss(reduction="sum", dtype="float64")(y_true, p), y_pred)
+    rgb_true = ref_srgb(np.concatenate([y_true[..., :1] * 100.0, y_true[..., 1:] * 128.0], -1))
+    rgb_pred = ref_srgb(np.concatenate([y_true[..., :1] * 100.0, y_pred * 128.0], -1))
+    mse = per_sample((255.0 * (rgb_true - rgb_pred)) ** 2)
+    # d(−PSNR)/dŷ = 10 / (ln 10 · (MSE + ε)) · dMSE/dŷ, per image, with ε = 1 and the MSE of the float64 reference.
+    with float64_context():
+        grad_mse = gradient(
+            lambda p: keras.ops.sum(keras.ops.mean(keras.ops.square(
+                255.0 * (color.lab_to_rgb(color.unscale_lab(y_true[..., :1], p))
+                         - color.lab_to_rgb(color.unscale_lab(y_true[..., :1], y_true[..., 1:])))),
+                axis=(1, 2, 3))), y_pred)
+    for i in range(len(y_pred)):
+        np.testing.assert_allclose(grad_psnr[i], grad_mse[i] * 10.0 / (np.log(10.0) * (mse[i] + 1.0)),
+                                   rtol=1e-5, atol=1e-12)
+    assert np.abs(grad_psnr[1]).sum() > 0.0 and mse[1] < mse[0] / 10
+
+
+# --------------------------------------------------------------------------
 # Serialization and .keras saving of a model compiled with each loss.
 
 
@@ -573,6 +653,7 @@ def all_losses():
         "composite": losses.CompositeLoss(
             {"charbonnier": 1.0, "cosine": 0.1, "perceptual": 0.01}
         ),
+        "psnr": losses.PSNRLoss(epsilon=0.5),
     }
 
 
