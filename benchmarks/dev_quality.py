@@ -11,7 +11,9 @@ to the model's render size and back up (what the render size caps). Writes a
 before/after grid of `--grid` photos (gray | ours | truth) and ends with one
 JSON line: our PSNR against the gray baseline's. `--data`, `--prefix` and
 `--sample` score another set the same way (e.g. training photos, to tell
-under- from over-fitting). `--reference OLD.keras` scores another model in
+under- from over-fitting); `--data ../shared/data/train --validation-split 0.04` scores
+the validation photos that `scripts/train_default.py` holds out (where its choices are made, never on
+dev). `--reference OLD.keras` scores another model in
 the same run (e.g. the previous default); every row is also given per
 file-name prefix (`inet_`, `intel_`, ...). `--frontier` sweeps `vividness`
 (a chroma gain) over our model and prints the best PSNR reached at
@@ -19,6 +21,7 @@ colorfulness >= 26 / 30 / 34.
 
     KERAS_BACKEND=tensorflow python benchmarks/dev_quality.py [--model M] [--reference OLD] [--frontier]
     python benchmarks/dev_quality.py --data ../shared/data/train --prefix intel_ --sample 187
+    python benchmarks/dev_quality.py --data ../shared/data/train --validation-split 0.04 --model candidate.keras
 """
 
 import argparse
@@ -37,6 +40,7 @@ from keras_colorize import colorize  # noqa: E402
 from keras_colorize import plotting  # noqa: E402
 from keras_colorize.data import list_images  # noqa: E402
 from keras_colorize.data import read_image  # noqa: E402
+from keras_colorize.data import split_files  # noqa: E402
 from keras_colorize.evaluation import with_ab  # noqa: E402
 from keras_colorize.metrics import evaluate_images  # noqa: E402
 from keras_colorize.saving import load_model  # noqa: E402
@@ -69,11 +73,16 @@ def main():
     parser.add_argument("--sample", type=int, default=None, metavar="N",
                         help="score N photos of --data drawn at random (seed 0), e.g. of train/")
     parser.add_argument("--prefix", default="", help="only photos whose file name starts with this")
+    parser.add_argument("--validation-split", type=float, default=None, metavar="V",
+                        help="only the validation subset of --data (data.split_files), e.g. train_default's 0.04")
     parser.add_argument("--grid", type=int, default=6, help="photos in the before/after grid")
     parser.add_argument("--grid-png", default=None, help="where to write the grid (PNG)")
     args = parser.parse_args()
     model = load_model(args.model) if args.model else load_default_model()
-    paths = [p for p in list_images(args.data) if os.path.basename(p).startswith(args.prefix)]
+    paths = list_images(args.data)
+    if args.validation_split is not None:
+        paths = split_files(paths, "validation", validation_split=args.validation_split)
+    paths = [p for p in paths if os.path.basename(p).startswith(args.prefix)]
     if args.sample is not None and args.sample < len(paths):
         picks = np.random.default_rng(0).choice(len(paths), args.sample, replace=False)
         paths = [paths[i] for i in sorted(picks)]
@@ -125,6 +134,7 @@ def main():
     gray_psnr = rows["gray (a = b = 0)"]["psnr"]
     our_psnr = rows[f"ours ({model.name})"]["psnr"]
     photo_set = os.path.basename(os.path.normpath(args.data))
+    photo_set += f" (validation {args.validation_split})" if args.validation_split is not None else ""
     photo_set += f"/{args.prefix}*" if args.prefix else ""
     print(json.dumps({"name": "dev_psnr_vs_gray", "ours": round(our_psnr, 3),
                       "reference": round(gray_psnr, 3), "ratio": round(our_psnr / gray_psnr, 4),
