@@ -875,12 +875,18 @@ class RebalancedCrossEntropy(_ColorizeLoss):
 # Ours: the evaluation metric as a loss.
 
 
-def negative_psnr(y_true, y_pred, max_val=255.0, epsilon=1.0, variant="cie"):
-    """−PSNR per image of the RGB reconstruction, −10·log10(MAX² / (MSE + ε))."""
+_COLORFULNESS_EPSILON = 1e-3  # in 8-bit levels squared, under the square roots: finite gradients on gray output
+
+
+def negative_psnr(y_true, y_pred, max_val=255.0, epsilon=1.0, variant="cie", colorfulness_weight=0.0):
+    """−PSNR per image of the RGB reconstruction, −10·log10(MAX² / (MSE + ε)), minus w·colorfulness."""
     y_true, y_pred = _cast_like(y_true, y_pred)
-    lightness = _lightness(y_true, y_pred)
-    y_true = ops.concatenate([lightness, _ab(y_true)], axis=-1)
-    return -metrics.psnr(y_true, _ab(y_pred), max_val, epsilon, "lab", variant)
+    y_true = ops.concatenate([_lightness(y_true, y_pred), _ab(y_true)], axis=-1)
+    rgb_true, rgb_pred = metrics.reconstruct_rgb(y_true, _ab(y_pred), "lab", variant)
+    loss = -metrics.psnr(rgb_true, rgb_pred, max_val, epsilon, "rgb")
+    if colorfulness_weight:
+        loss -= colorfulness_weight * metrics.colorfulness(rgb_pred, epsilon=_COLORFULNESS_EPSILON)
+    return loss
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
@@ -899,10 +905,20 @@ class PSNRLoss(_ColorizeLoss):
     about the rounding noise of 8-bit photos) bounds the weight of images
     that are already nearly right.
 
+    PSNR alone rewards grey, so the benchmark also asks for colorfulness
+    (Hasler & Süsstrunk, `metrics.colorfulness`). `colorfulness_weight` w
+    subtracts w·colorfulness of the prediction per image: the Lagrangian of
+    "the best PSNR at a given mean colorfulness", w its multiplier in dB per
+    colorfulness unit. Where a chroma gain after training scales every
+    pixel alike, this lets the network put color where it costs the least
+    PSNR.
+
     Args:
         max_val: the peak value; 255 reads ε in 8-bit levels.
         epsilon: ε, added to each image's MSE (> 0).
         variant: Lab variant of the conversion (`color.lab_to_rgb`).
+        colorfulness_weight: w ≥ 0, in dB per colorfulness unit (0: PSNR
+            alone).
         name, reduction, dtype: as in `keras.losses.Loss`.
 
     Input shape:
@@ -926,6 +942,7 @@ class PSNRLoss(_ColorizeLoss):
         max_val=255.0,
         epsilon=1.0,
         variant="cie",
+        colorfulness_weight=0.0,
         name="psnr_loss",
         reduction="sum_over_batch_size",
         dtype=None,
@@ -933,17 +950,20 @@ class PSNRLoss(_ColorizeLoss):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         _check_positive("max_val", max_val)
         _check_positive("epsilon", epsilon)
+        _check_positive("colorfulness_weight", colorfulness_weight, allow_zero=True)
         color.check_variant(variant)
         self.max_val = max_val
         self.epsilon = epsilon
         self.variant = variant
+        self.colorfulness_weight = colorfulness_weight
 
     def call(self, y_true, y_pred):
-        return negative_psnr(y_true, y_pred, self.max_val, self.epsilon, self.variant)
+        return negative_psnr(y_true, y_pred, self.max_val, self.epsilon, self.variant, self.colorfulness_weight)
 
     def get_config(self):
         config = super().get_config()
-        config.update({"max_val": self.max_val, "epsilon": self.epsilon, "variant": self.variant})
+        config.update({"max_val": self.max_val, "epsilon": self.epsilon, "variant": self.variant,
+                       "colorfulness_weight": self.colorfulness_weight})
         return config
 
 

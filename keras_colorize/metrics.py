@@ -53,11 +53,12 @@ def _rmse(xp, a, b):
     return xp.sqrt(xp.mean(xp.square(a - b), axis=(1, 2, 3)))
 
 
-def _colorfulness(xp, rgb255):
+def _colorfulness(xp, rgb255, epsilon=0.0):
     """Hasler & Süsstrunk (2003) M3 per image, RGB on 0..255.
 
     rg = R − G, yb = ½(R + G) − B; sqrt(σrg² + σyb²) + 0.3·sqrt(μrg² + μyb²)
-    with population standard deviations over the pixels.
+    with population standard deviations over the pixels; `epsilon` under
+    both roots keeps the gradient finite on a gray image.
     """
     r, g, b = rgb255[..., 0], rgb255[..., 1], rgb255[..., 2]
     rg = r - g
@@ -66,8 +67,8 @@ def _colorfulness(xp, rgb255):
     mean_yb = xp.mean(yb, axis=(1, 2))
     var_rg = xp.mean(xp.square(rg - mean_rg[:, None, None]), axis=(1, 2))
     var_yb = xp.mean(xp.square(yb - mean_yb[:, None, None]), axis=(1, 2))
-    return xp.sqrt(var_rg + var_yb) + 0.3 * xp.sqrt(
-        xp.square(mean_rg) + xp.square(mean_yb)
+    return xp.sqrt(var_rg + var_yb + epsilon) + 0.3 * xp.sqrt(
+        xp.square(mean_rg) + xp.square(mean_yb) + epsilon
     )
 
 
@@ -273,9 +274,13 @@ def ssim(y_true, y_pred, space="lab", variant="cie"):
     return _ssim(ops, _box_keras, rgb_true, rgb_pred, 1.0)
 
 
-def colorfulness(rgb):
-    """Colorfulness (Hasler & Süsstrunk 2003) of sRGB images in [0, 1], per image."""
-    return _colorfulness(ops, ops.convert_to_tensor(rgb) * 255.0)
+def colorfulness(rgb, epsilon=0.0):
+    """Colorfulness (Hasler & Süsstrunk 2003) of sRGB images in [0, 1], per image.
+
+    `epsilon` (in 0..255 units squared, under both square roots) keeps the
+    gradient finite on gray images, for losses.
+    """
+    return _colorfulness(ops, ops.convert_to_tensor(rgb) * 255.0, epsilon)
 
 
 def colorfulness_gap(y_true, y_pred, space="lab", variant="cie"):

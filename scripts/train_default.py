@@ -72,7 +72,6 @@ import numpy as np
 import tensorflow as tf
 
 from keras_colorize import color
-from keras_colorize import colorize
 from keras_colorize import data
 from keras_colorize import hints
 from keras_colorize import inference
@@ -89,7 +88,7 @@ WEIGHTS = os.path.join(HERE, "..", "keras_colorize", "weights")
 BACKBONES = ("efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2")
 LOSSES = ("huber", "psnr")
 RENDER_SIZES = (160, 192, 224, 256)
-GAINS = (1.0, 1.05, 1.1, 1.15, 1.2, 1.3, 1.45, 1.6)
+GAINS = tuple(round(1.0 + 0.025 * i, 3) for i in range(25))  # 1.0 to 1.6: a fine grid, for the least gain vivid enough
 # `layers.HintPropagation` settings tried, scored with 10 random 3×3 true-color hints per photo.
 PROPAGATION_GRID = [{"spatial_sigma": s, "lightness_sigma": l, "prior": p}
                     for s in (16.0, 32.0, 64.0) for l in (0.05, 0.1, 0.2) for p in (0.25, 1.0)]
@@ -307,13 +306,21 @@ class CachedFeatures(keras.utils.PyDataset):
 
 
 def choose_rendering(colorizer, paths, min_colorfulness):
-    """Scores each render size and chroma gain on validation photos; returns the rows and the choice."""
+    """Scores each render size and chroma gain on validation photos; returns the rows and the choice.
+
+    The colorizer runs once per render size (`inference.letterbox`, `predict_ab`); each gain then scales its ab
+    before `inference.compose`, which is what `with_gain`'s `Rescaling` does inside the model.
+    """
     truths = [to_uint8(data.read_image(p)) for p in paths]
+    lightness = [inference.lightness_of(truth / 255.0) for truth in truths]
     rows = []
-    for gain in GAINS:
-        model = with_gain(colorizer, gain)
-        for size in RENDER_SIZES:
-            scores = metrics.evaluate_images(colorize(truths, model=model, render_size=size), truths)
+    for size in RENDER_SIZES:
+        renders, boxes = zip(*(inference.letterbox(l_full, size) for l_full in lightness))
+        ab = np.concatenate([inference.predict_ab(colorizer, renders[i:i + 8]) for i in range(0, len(renders), 8)])
+        for gain in GAINS:
+            colorized = [inference.compose(l_full, gain * ab_render, box)
+                         for l_full, ab_render, box in zip(lightness, ab, boxes)]
+            scores = metrics.evaluate_images(colorized, truths)
             rows.append({"render_size": size, "gain": gain,
                          **{k: scores[k] for k in ("psnr", "ssim", "colorfulness")}})
             print(json.dumps(rows[-1]), flush=True)
@@ -367,6 +374,8 @@ def main(argv=None):
     parser.add_argument("--loss", default="huber", choices=LOSSES,
                         help="huber: Huber on ab/128; psnr: losses.PSNRLoss, minus each photo's sRGB PSNR")
     parser.add_argument("--huber-delta", type=float, default=0.1, help="in ab/128 units")
+    parser.add_argument("--colorfulness-weight", type=float, default=0.0,
+                        help="with --loss psnr: dB per colorfulness unit (losses.PSNRLoss's colorfulness_weight)")
     parser.add_argument("--no-hint-fraction", type=float, default=0.5,
                         help="photos trained without any hint, besides the geometric draw's own 1 in 8")
     parser.add_argument("--train-encoder-top", action="store_true",
@@ -389,6 +398,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.keep_init and not (args.init and 0.0 < args.keep_init < 1.0):
         parser.error(f"--keep-init needs --init and a share between 0 and 1. Received: {args.keep_init}")
+    if args.colorfulness_weight and args.loss != "psnr":
+        parser.error(f"--colorfulness-weight needs --loss psnr. Received: --loss {args.loss}")
 
     keras.utils.set_random_seed(1337)
     os.makedirs(args.work_dir, exist_ok=True)
@@ -423,7 +434,8 @@ def main(argv=None):
         decoder.compile(
             optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(
                 args.learning_rate, steps, alpha=0.05)),
-            loss=losses.PSNRLoss() if args.loss == "psnr" else keras.losses.Huber(args.huber_delta),
+            loss=(losses.PSNRLoss(colorfulness_weight=args.colorfulness_weight) if args.loss == "psnr"
+                  else keras.losses.Huber(args.huber_delta)),
         )
         if args.init:
             print(f"validation loss of {args.init}: {decoder.evaluate(val, verbose=0):.5f}", flush=True)

@@ -612,6 +612,36 @@ def test_psnr_loss_lightness_from_either_side_and_errors():
             losses.PSNRLoss(**bad)
 
 
+def ref_colorfulness(rgb):
+    """Hasler & Süsstrunk (2003) M3 of sRGB images in [0, 1], float64, per image."""
+    r, g, b = np.moveaxis(255.0 * rgb, -1, 0)
+    rg, yb = r - g, 0.5 * (r + g) - b
+    spread = np.sqrt(rg.reshape(len(rgb), -1).var(-1) + yb.reshape(len(rgb), -1).var(-1))
+    return spread + 0.3 * np.hypot(per_sample(rg), per_sample(yb))
+
+
+def test_psnr_loss_colorfulness_weight(photos):
+    y_true, y_pred = photo_pairs(photos)
+    rgb_pred = ref_srgb(np.concatenate([y_true[..., :1] * 100.0, y_pred * 128.0], -1))
+    expected = ref_negative_psnr(y_true, y_pred) - 0.05 * ref_colorfulness(rgb_pred)
+    with float64_context():
+        loss = losses.PSNRLoss(colorfulness_weight=0.05, dtype="float64")
+        np.testing.assert_allclose(np.asarray(loss.call(y_true, y_pred)), expected, rtol=1e-6)
+        # At the truth the PSNR term is flat along a chroma gain g: d loss / dg = −w·d CF / dg (central differences).
+        h = 1e-6
+        gained = [ref_colorfulness(ref_srgb(y_true * [100.0, 128 * g, 128 * g])).mean() for g in (1 + h, 1 - h)]
+        for weighted, slope in ((loss, -0.05 * (gained[0] - gained[1]) / (2 * h)),
+                                (losses.PSNRLoss(dtype="float64"), 0.0)):
+            measured = (float(weighted(y_true, (1 + h) * y_true[..., 1:]))
+                        - float(weighted(y_true, (1 - h) * y_true[..., 1:]))) / (2 * h)
+            assert measured == pytest.approx(slope, rel=1e-3, abs=1e-3)
+        gray = np.zeros_like(y_pred)  # a gray prediction: both square roots at zero
+        assert np.all(np.isfinite(gradient(lambda p: loss(y_true, p), gray)))
+    assert losses.PSNRLoss.from_config(loss.get_config()).colorfulness_weight == 0.05
+    with pytest.raises(ValueError, match="Received: colorfulness_weight=-0.1"):
+        losses.PSNRLoss(colorfulness_weight=-0.1)
+
+
 def test_psnr_loss_weighs_each_image_by_its_own_error():
     """Its gradient is the RGB squared error's divided by the image's MSE + ε (the log of the metric)."""
     y_true, y_pred = random_pair(seed=3)
