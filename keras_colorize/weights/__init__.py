@@ -26,8 +26,9 @@ def load_default_model():
     encoder_freeze=True)`: Google's ImageNet EfficientNet-Lite2 (frozen) on
     the gray rendering of L and a U-Net decoder over its five taps that also
     takes color hints, trained on 6,595 photos (scenes, ImageNet objects,
-    pets, buildings; Huber loss on ab, 224×224 photos, 2 CPU cores), with
-    the render size and chroma gain chosen on a validation split. It is
+    pets, buildings; 224×224 photos, 2 CPU cores; a Huber loss on ab, then
+    `losses.PSNRLoss` with a colorfulness term), with the render size and
+    chroma gain chosen on a validation split. It is
     shipped as `models.mirror_average` of that network (the photo and its
     mirror image colorized and averaged), with a
     `layers.HintPropagation` after its output (its reach chosen on the same
