@@ -46,12 +46,13 @@ cores; `benchmarks/RESULTS.md`):
     python scripts/train_default.py --init stage1.keras --letterbox-views --loss psnr \
         --learning-rate 3e-4 --epochs 3 --work-dir w2 --output stage2.keras       # 3 × 625 s
     python scripts/train_default.py --init stage2.keras --letterbox-views --loss psnr \
-        --colorfulness-weight 0.05 --learning-rate 2e-4 --epochs 2 --work-dir w3  # best: epoch 1
+        --colorfulness-weight 0.065 --learning-rate 2e-4 --epochs 1 --work-dir w3  # 737 s
 
 On the 60 validation photos of the choice (below) stage 1 scores 24.92 dB at
 its gain 1.1 (colorfulness 28.1), stage 2 25.00 at gain 1.225 (28.0: PSNR
 alone makes the network grayer, and the gain buys the color back
-expensively), stage 3 25.21 at gain 1.05 (27.6); w = 0.1 overshoots
+expensively), stage 3 25.30 with no gain (27.6); w = 0.05 needs gain
+1.05 (25.21 dB; 2 epochs, the second no better) and w = 0.1 overshoots
 (25.05 dB at colorfulness 31.8 with no gain).
 
 The shipped model is `models.mirror_average` of the trained colorizer
