@@ -32,8 +32,10 @@ shipped model at learning rate 1e-4 moved the validation loss from 0.00279
 to 0.00282 (`benchmarks/RESULTS.md`): an option for a GPU, not the recipe.
 
 `--letterbox-views` also caches the non-square photos letterboxed, as
-`colorize()` renders them; `--keep-init A` (with `--init`) ships the weight
-average A·start + (1−A)·trained.
+`colorize()` renders them; `--zoom-views N` caches N random zoomed crops of
+each training photo besides (scale augmentation: the cache otherwise holds
+one view per photo and its mirror, which the decoder overfits); `--keep-init
+A` (with `--init`) ships the weight average A·start + (1−A)·trained.
 
 `--loss psnr` trains on `losses.PSNRLoss`, minus each photo's sRGB PSNR
 (the benchmark itself), and `--colorfulness-weight w` subtracts w times the
@@ -84,6 +86,7 @@ import json
 import os
 import time
 
+import cv2
 import keras
 import numpy as np
 import tensorflow as tf
@@ -245,6 +248,39 @@ def letterbox_views(paths, image_size, batch_size=64):
         yield np.stack(lightness), np.stack(ab)
 
 
+def zoomed_views(paths, image_size, views, seed, batch_size=64):
+    """Batches of (L / 100, ab / 128): `views` random zoomed crops of each photo (scale augmentation).
+
+    Each crop is a square of 60–100 % of the photo's short side at a random
+    place (NumPy `seed`), resized to `image_size` (area when shrinking,
+    bilinear when enlarging). Unreadable files are reported and skipped.
+    """
+    rng = np.random.default_rng(seed)
+    lightness, ab = [], []
+    for path in paths:
+        try:
+            rgb = data.read_image(path)
+        except ValueError as error:
+            print(f"skipped: {error}", flush=True)
+            continue
+        h, w = rgb.shape[:2]
+        for _ in range(views):
+            side = max(1, round(min(h, w) * rng.uniform(0.6, 1.0)))
+            top, left = rng.integers(0, h - side + 1), rng.integers(0, w - side + 1)
+            crop = np.ascontiguousarray(rgb[top:top + side, left:left + side])
+            shrink = side > image_size
+            crop = cv2.resize(crop, (image_size, image_size),
+                              interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+            l_scaled, ab_scaled = color.scale_lab(keras.ops.convert_to_numpy(color.rgb_to_lab(np.clip(crop, 0, 1))))
+            lightness.append(l_scaled)
+            ab.append(ab_scaled)
+            if len(lightness) == batch_size:
+                yield np.stack(lightness), np.stack(ab)
+                lightness, ab = [], []
+    if lightness:
+        yield np.stack(lightness), np.stack(ab)
+
+
 def cache_features(colorizer, sources, capacity, work_dir, name, flips):
     """L, ab and the encoder taps at strides 4–32 of every photo (and its mirror), as float16 `.npy` files.
 
@@ -399,6 +435,8 @@ def main(argv=None):
                         help="also train the encoder after its stride-16 tap (stages 6 and 7; BatchNorm frozen)")
     parser.add_argument("--letterbox-views", action="store_true",
                         help="also cache the non-square photos letterboxed, as `colorize()` renders them")
+    parser.add_argument("--zoom-views", type=int, default=0,
+                        help="also cache this many random zoomed crops (60-100 %% of the short side) per training photo")
     parser.add_argument("--init", help="a colorizer `.keras` (e.g. the shipped default) to start from")
     parser.add_argument("--keep-init", type=float, default=0.0,
                         help="with --init: the share of the starting weights in the final ones (weight averaging)")
@@ -440,8 +478,12 @@ def main(argv=None):
             if args.letterbox_views:
                 sources.append(letterbox_views(subset_paths, args.image_size))
             name = subset + ("_letterbox" if args.letterbox_views else "")
-            caches[subset] = cache_features(colorizer, sources, len(sources) * len(subset_paths), args.work_dir,
-                                            name, flips)
+            capacity = len(sources) * len(subset_paths)
+            if subset == "train" and args.zoom_views:
+                sources.append(zoomed_views(subset_paths, args.image_size, args.zoom_views, seed=1337))
+                name += f"_zoom{args.zoom_views}"
+                capacity += args.zoom_views * len(subset_paths)
+            caches[subset] = cache_features(colorizer, sources, capacity, args.work_dir, name, flips)
         lab_targets = args.loss == "psnr"
         train = CachedFeatures(caches["train"], tap_shapes, args.batch_size, True, 1337, args.no_hint_fraction,
                                lab_targets)
