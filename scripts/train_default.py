@@ -219,13 +219,10 @@ def centre_crops(paths, image_size):
         yield lightness.numpy(), ab.numpy()
 
 
-def letterbox_views(paths, image_size, batch_size=64):
-    """Batches of (L / 100, ab / 128) as `colorize()` renders them, for the photos that are not square.
+def photo_views(paths, views_of, batch_size=64):
+    """Batches of (L / 100, ab / 128) of the Lab views `views_of(rgb)` gives for each photo (none: left out).
 
-    Each is `inference.letterbox`ed: the long side scaled to `image_size`
-    and the rest filled by repeating the edges (ab likewise). Square photos
-    are left out: their letterbox is their centre crop. Unreadable files
-    are reported and skipped.
+    Unreadable files are reported and skipped.
     """
     lightness, ab = [], []
     for path in paths:
@@ -234,44 +231,8 @@ def letterbox_views(paths, image_size, batch_size=64):
         except ValueError as error:
             print(f"skipped: {error}", flush=True)
             continue
-        if rgb.shape[0] == rgb.shape[1]:
-            continue
-        lab = keras.ops.convert_to_numpy(color.rgb_to_lab(rgb))
-        channels = [inference.letterbox(np.ascontiguousarray(lab[..., c]), image_size)[0] for c in range(3)]
-        l_scaled, ab_scaled = color.scale_lab(np.stack(channels, -1))
-        lightness.append(l_scaled)
-        ab.append(ab_scaled)
-        if len(lightness) == batch_size:
-            yield np.stack(lightness), np.stack(ab)
-            lightness, ab = [], []
-    if lightness:
-        yield np.stack(lightness), np.stack(ab)
-
-
-def zoomed_views(paths, image_size, views, seed, batch_size=64):
-    """Batches of (L / 100, ab / 128): `views` random zoomed crops of each photo (scale augmentation).
-
-    Each crop is a square of 60–100 % of the photo's short side at a random
-    place (NumPy `seed`), resized to `image_size` (area when shrinking,
-    bilinear when enlarging). Unreadable files are reported and skipped.
-    """
-    rng = np.random.default_rng(seed)
-    lightness, ab = [], []
-    for path in paths:
-        try:
-            rgb = data.read_image(path)
-        except ValueError as error:
-            print(f"skipped: {error}", flush=True)
-            continue
-        h, w = rgb.shape[:2]
-        for _ in range(views):
-            side = max(1, round(min(h, w) * rng.uniform(0.6, 1.0)))
-            top, left = rng.integers(0, h - side + 1), rng.integers(0, w - side + 1)
-            crop = np.ascontiguousarray(rgb[top:top + side, left:left + side])
-            shrink = side > image_size
-            crop = cv2.resize(crop, (image_size, image_size),
-                              interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
-            l_scaled, ab_scaled = color.scale_lab(keras.ops.convert_to_numpy(color.rgb_to_lab(np.clip(crop, 0, 1))))
+        for lab in views_of(rgb):
+            l_scaled, ab_scaled = color.scale_lab(lab)
             lightness.append(l_scaled)
             ab.append(ab_scaled)
             if len(lightness) == batch_size:
@@ -279,6 +240,45 @@ def zoomed_views(paths, image_size, views, seed, batch_size=64):
                 lightness, ab = [], []
     if lightness:
         yield np.stack(lightness), np.stack(ab)
+
+
+def letterbox_views(paths, image_size):
+    """Batches of (L / 100, ab / 128) as `colorize()` renders them, for the photos that are not square.
+
+    Each is `inference.letterbox`ed: the long side scaled to `image_size`
+    and the rest filled by repeating the edges (ab likewise). Square photos
+    are left out: their letterbox is their centre crop.
+    """
+    def letterboxed(rgb):
+        if rgb.shape[0] == rgb.shape[1]:
+            return []
+        lab = keras.ops.convert_to_numpy(color.rgb_to_lab(rgb))
+        return [np.stack([inference.letterbox(np.ascontiguousarray(lab[..., c]), image_size)[0] for c in range(3)], -1)]
+
+    return photo_views(paths, letterboxed)
+
+
+def zoomed_views(paths, image_size, views, seed):
+    """Batches of (L / 100, ab / 128): `views` random zoomed crops of each photo (scale augmentation).
+
+    Each crop is a square of 60–100 % of the photo's short side at a random
+    place (NumPy `seed`), resized to `image_size` (area when shrinking,
+    bilinear when enlarging).
+    """
+    rng = np.random.default_rng(seed)
+
+    def zoomed(rgb):
+        h, w = rgb.shape[:2]
+        crops = []
+        for _ in range(views):
+            side = max(1, round(min(h, w) * rng.uniform(0.6, 1.0)))
+            top, left = rng.integers(0, h - side + 1), rng.integers(0, w - side + 1)
+            crop = cv2.resize(np.ascontiguousarray(rgb[top:top + side, left:left + side]), (image_size, image_size),
+                              interpolation=cv2.INTER_AREA if side > image_size else cv2.INTER_LINEAR)
+            crops.append(keras.ops.convert_to_numpy(color.rgb_to_lab(np.clip(crop, 0, 1))))
+        return crops
+
+    return photo_views(paths, zoomed)
 
 
 def cache_features(colorizer, sources, capacity, work_dir, name, flips):
@@ -436,7 +436,7 @@ def main(argv=None):
     parser.add_argument("--letterbox-views", action="store_true",
                         help="also cache the non-square photos letterboxed, as `colorize()` renders them")
     parser.add_argument("--zoom-views", type=int, default=0,
-                        help="also cache this many random zoomed crops (60-100 %% of the short side) per training photo")
+                        help="also cache this many random zoomed crops (60-100 %% of the short side) per photo trained on")
     parser.add_argument("--init", help="a colorizer `.keras` (e.g. the shipped default) to start from")
     parser.add_argument("--keep-init", type=float, default=0.0,
                         help="with --init: the share of the starting weights in the final ones (weight averaging)")
