@@ -349,7 +349,8 @@ class CachedFeatures(keras.utils.PyDataset):
         hints = simulate_hints(tf.constant(ab), rng=self.hint_rng).numpy()
         hints[self.rng.random(len(rows)) < self.no_hint_fraction] = 0.0  # colorizing alone is the main use
         sizes = [int(np.prod(shape)) for shape in self.tap_shapes]
-        flat = np.asarray(self.cache["taps"][rows, :sum(sizes)], np.float32)  # the taps read (stride 32 is not, with --train-encoder-top)
+        # The taps read (not stride 32, with --train-encoder-top).
+        flat = np.asarray(self.cache["taps"][rows, :sum(sizes)], np.float32)
         taps, offset = [], 0
         for shape, size in zip(self.tap_shapes, sizes):
             taps.append(flat[:, offset:offset + size].reshape((len(rows), *shape)))
@@ -436,7 +437,7 @@ def main(argv=None):
     parser.add_argument("--letterbox-views", action="store_true",
                         help="also cache the non-square photos letterboxed, as `colorize()` renders them")
     parser.add_argument("--zoom-views", type=int, default=0,
-                        help="also cache this many random zoomed crops (60-100 %% of the short side) per photo trained on")
+                        help="random zoomed crops (60-100 %% of the short side) also cached for each training photo")
     parser.add_argument("--init", help="a colorizer `.keras` (e.g. the shipped default) to start from")
     parser.add_argument("--keep-init", type=float, default=0.0,
                         help="with --init: the share of the starting weights in the final ones (weight averaging)")
