@@ -7,10 +7,12 @@ other way a file can be wrong (missing, corrupt, not a model, not a
 colorizer) into one `ValueError` that names the file.
 """
 
+import io
 import json
 import os
 import zipfile
 
+import h5py
 import keras
 import numpy as np
 
@@ -19,6 +21,7 @@ from keras_colorize import losses  # noqa: F401 (the losses a compiled model nam
 from keras_colorize import metrics  # noqa: F401 (and the metrics)
 from keras_colorize import models  # noqa: F401 (and ConditionalGAN)
 from keras_colorize.hints import INPUT_CHANNELS as HINT_INPUT_CHANNELS
+from keras_colorize.outputs import atomic_path
 from keras_colorize.prediction import output_channels
 
 # Output channels a colorizer may have: ab, RGB, or ab-bin probabilities
@@ -26,6 +29,10 @@ from keras_colorize.prediction import output_channels
 OUTPUT_CHANNELS = output_channels()
 # Input channels: L alone, or L with user hints (keras_colorize.hints).
 INPUT_CHANNELS = (1, HINT_INPUT_CHANNELS)
+# How `save_model` may store the weights.
+WEIGHTS_DTYPES = ("float32", "float16")
+# The weights inside a `.keras` archive.
+_WEIGHTS_FILE = "model.weights.h5"
 
 
 def _unsafe_objects(config):
@@ -193,3 +200,80 @@ def load_model(path):
         )
     check_colorizer(model, f"Model file {path!r}")
     return model
+
+
+def save_model(model, path, weights_dtype="float32"):
+    """Saves a `.keras` file atomically, its float32 weights optionally stored as float16.
+
+    The file is written beside `path` and renamed onto it (a reader never
+    sees half a file). With `weights_dtype="float16"` each float32 weight is
+    stored rounded to float16: the file is half the size, and
+    `keras.saving.load_model(path, safe_mode=True)` (or `load_model`) loads
+    it into the model's float32 variables on any backend, each weight then
+    exactly its float16 rounding. The model computes in float32 as before;
+    only the stored precision changes (the shipped default is stored so).
+
+    Args:
+        model: the `keras.Model` to save.
+        path: the `.keras` file to write (replaced if it exists).
+        weights_dtype: `"float32"` (Keras' own storage) or `"float16"`.
+
+    Returns:
+        `path`.
+
+    Raises:
+        ValueError: quoting the value, for another `weights_dtype`, a path
+            not ending in `.keras`, or a weight too large for float16
+            (|w| > 65504, its value quoted).
+
+    Example:
+
+    >>> save_model(model, "colorizer.keras", weights_dtype="float16")  # doctest: +SKIP
+    """
+    if weights_dtype not in WEIGHTS_DTYPES:
+        raise ValueError(f"`weights_dtype` must be one of {WEIGHTS_DTYPES}. Received: weights_dtype={weights_dtype!r}")
+    path = os.fspath(path)
+    if not path.endswith(".keras"):
+        raise ValueError(f"`path` must end in `.keras`. Received: path={path!r}")
+    with atomic_path(path, overwrite=True, suffix=".keras") as temporary:
+        model.save(temporary)
+        if weights_dtype == "float16":
+            _store_weights_as_float16(temporary)
+    return path
+
+
+def _store_weights_as_float16(path):
+    """Rewrites the float32 datasets of a `.keras` archive's weights file as float16, in place."""
+    with zipfile.ZipFile(path) as archive:
+        entries = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w") as archive:
+        for info, content in entries:
+            if info.filename == _WEIGHTS_FILE:
+                content = _float16_weights(content)
+            archive.writestr(info, content)
+
+
+def _float16_weights(content):
+    """An HDF5 weights file (bytes) with its float32 datasets as float16, rebuilt so no space is left behind."""
+    source_buffer, target_buffer = io.BytesIO(content), io.BytesIO()
+    with h5py.File(source_buffer, "r") as source, h5py.File(target_buffer, "w") as target:
+        _copy_as_float16(source, target)
+    return target_buffer.getvalue()
+
+
+def _copy_as_float16(source, target):
+    target.attrs.update(source.attrs)
+    for key, item in source.items():
+        if isinstance(item, h5py.Group):
+            _copy_as_float16(item, target.create_group(key))
+            continue
+        value = item[()]
+        if isinstance(value, np.ndarray) and value.dtype == np.float32:
+            too_large = np.isfinite(value) & (np.abs(value) > np.finfo(np.float16).max)
+            if too_large.any():
+                raise ValueError(
+                    f"The weight stored as {item.name!r} holds {float(value[too_large].flat[0])}, beyond float16's range "
+                    "(65504): save it with weights_dtype='float32'."
+                )
+            value = value.astype(np.float16)
+        target.create_dataset(key, data=value).attrs.update(item.attrs)

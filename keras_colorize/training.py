@@ -28,7 +28,6 @@ import os
 import keras
 import numpy as np
 
-from keras_colorize.outputs import atomic_path
 # The recipes live in `recipes`; these names stay importable from here.
 from keras_colorize.recipes import PRIOR_BATCHES  # noqa: F401
 from keras_colorize.recipes import RECIPE_ALIASES  # noqa: F401
@@ -302,14 +301,6 @@ def fit_colorizer(
         )
 
 
-def save_model_atomically(model, path):
-    """Saves a `.keras` file via a temporary file in the same folder, then a
-    rename: a reader never sees half a file."""
-    with atomic_path(path, overwrite=True, suffix=".keras") as temporary:
-        model.save(temporary)
-    return os.fspath(path)
-
-
 def train_from_directory(
     data_dir,
     *,
@@ -360,6 +351,7 @@ def train_from_directory(
     ...                              epochs=30, checkpoint_dir="runs/vae", output="vae.keras")  # doctest: +SKIP
     """
     from keras_colorize import data
+    from keras_colorize import saving
 
     recipe = get_recipe(recipe)
     if output is not None:
@@ -391,5 +383,5 @@ def train_from_directory(
         verbose=verbose,
     )
     if output is not None:
-        save_model_atomically(history.model, output)
+        saving.save_model(history.model, output)
     return history.model

@@ -9,6 +9,7 @@ import pytest
 from keras_colorize import cli
 from keras_colorize import models
 from keras_colorize.saving import load_model
+from keras_colorize.saving import save_model
 
 
 def tiny_unet(**kwargs):
@@ -25,6 +26,35 @@ def test_our_models_round_trip(tmp_path):
         model.save(path)
         loaded = load_model(path)
         np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+
+
+def test_float16_storage_halves_the_file_and_reloads_each_weight_as_its_float16_rounding(tmp_path):
+    model = models.unet(input_size=None, depth=3, base_filters=32, hints=True)  # weights outweigh HDF5's overhead
+    for weight in model.weights:  # BatchNorm statistics too, away from their initial 0 and 1
+        weight.assign(np.random.default_rng(0).normal(1.0, 0.5, weight.shape).astype("float32"))
+    full, half = save_model(model, tmp_path / "full.keras"), save_model(model, tmp_path / "half.keras", "float16")
+    assert half == str(tmp_path / "half.keras")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full.keras", "half.keras"]  # no temporary left
+    weights_size = [zipfile.ZipFile(p).getinfo("model.weights.h5").file_size for p in (full, half)]
+    assert weights_size[1] < 0.6 * weights_size[0]
+    loaded = load_model(half)
+    for original, restored in zip(model.weights, loaded.weights, strict=True):
+        restored = keras.ops.convert_to_numpy(restored)
+        assert restored.dtype == np.float32
+        np.testing.assert_array_equal(restored, keras.ops.convert_to_numpy(original).astype(np.float16))
+        assert not np.array_equal(restored, keras.ops.convert_to_numpy(original))  # rounded, not kept
+
+
+def test_save_model_refuses_what_it_cannot_store(tmp_path):
+    model = tiny_unet()
+    with pytest.raises(ValueError, match="Received: weights_dtype='bfloat16'"):
+        save_model(model, tmp_path / "a.keras", weights_dtype="bfloat16")
+    with pytest.raises(ValueError, match="Received: path='.*a.h5'"):
+        save_model(model, str(tmp_path / "a.h5"))
+    model.weights[0].assign(np.full(model.weights[0].shape, 1e5, "float32"))
+    with pytest.raises(ValueError, match=r"holds 100000.0, beyond float16's range"):
+        save_model(model, tmp_path / "big.keras", weights_dtype="float16")
+    assert list(tmp_path.iterdir()) == []
 
 
 def double(x):
