@@ -8,6 +8,7 @@
 
 from keras_colorize.models.baseline_cnn import baseline_cnn
 from keras_colorize.models.conditional_gan import ConditionalGAN
+from keras_colorize.models.ensemble import ensemble
 from keras_colorize.models.mirror_average import mirror_average
 from keras_colorize.models.patch_discriminator import patch_discriminator
 from keras_colorize.models.resnet18 import resnet18_encoder
