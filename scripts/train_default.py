@@ -62,6 +62,25 @@ The shipped model is `models.mirror_average` of the trained colorizer
 colorized and averaged, which scored +0.08 dB over the network alone on
 all 315 validation photos (`benchmarks/RESULTS.md`).
 
+`--ensemble-with B.keras ...` ships `models.ensemble` of this run's network
+and other trained ones (any backbone; each mirror-averaged), the weight of
+this run's chosen on the validation photos with the gain
+(`ENSEMBLE_WEIGHTS`). The shipped default is such an ensemble: the Lite2
+network above and a Lite1 network trained the same way (its stage 1 is the
+Lite1 default of 12-03, `--backbone efficientnet_lite1 --epochs 7`; stages
+2 and 3 as above with `--backbone efficientnet_lite1`: 3 × 470 s and 461 s),
+put together with no further training:
+
+    python scripts/train_default.py --skip-training --init lite2_stage3.keras \
+        --ensemble-with lite1_stage3.keras --render-sizes 224 --work-dir e
+
+On the 60 photos of the choice the Lite1 network scores 25.28 dB at gain
+1.025 (colorfulness 28.2), the Lite2 one 25.30, and the ensemble (weight
+0.5, gain 1.05) 25.47 at colorfulness 28.0. `--render-sizes 224` because
+both networks chose 224 among 160–256 on their own. Both networks in one
+file exceed 25 MB in float32, so the shipped file stores its weights as
+float16 (`--weights-dtype`, `saving.save_model`): 21.5 MB.
+
 What is chosen on the validation photos (never on dev): the render size
 `colorize()` uses for this fully convolutional model (`RENDER_SIZES`) and a
 chroma gain (`GAINS`, a `Rescaling` layer after the ab output): the highest
@@ -109,6 +128,8 @@ BACKBONES = ("efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2")
 LOSSES = ("huber", "psnr")
 RENDER_SIZES = (160, 192, 224, 256)
 GAINS = tuple(round(1.0 + 0.025 * i, 3) for i in range(25))  # 1.0 to 1.6: a fine grid, for the least gain vivid enough
+# With `--ensemble-with`: the weights tried for this run's network (the other networks share the rest equally).
+ENSEMBLE_WEIGHTS = (0.5, 0.6, 0.7, 0.8)
 # `layers.HintPropagation` settings tried, scored with 10 random 3×3 true-color hints per photo.
 PROPAGATION_GRID = [{"spatial_sigma": s, "lightness_sigma": l, "prior": p}
                     for s in (16.0, 32.0, 64.0) for l in (0.05, 0.1, 0.2) for p in (0.25, 1.0)]
@@ -193,12 +214,19 @@ def decoder_model(colorizer, image_size, train_encoder_top=False):
     return keras.Model([hint_input, *tap_inputs], x, name="decoder")
 
 
-def network_of(model):
-    """The trained network inside a shipped model (itself, or the model its mirror average wraps)."""
+def networks_of(model):
+    """The trained networks inside a shipped model, in order: itself, or those its mirror average or ensemble wraps."""
     if any(layer.name == "decoder4_conv1" for layer in model.layers):
-        return model
-    return next(layer for layer in model.layers
-                if isinstance(layer, keras.Model) and any(inner.name == "decoder4_conv1" for inner in layer.layers))
+        return [model]
+    return [network for layer in model.layers if isinstance(layer, keras.Model) for network in networks_of(layer)]
+
+
+def network_of(model):
+    """The (first) trained network inside a shipped model."""
+    networks = networks_of(model)
+    if not networks:
+        raise ValueError(f"No U-Net decoder (a layer 'decoder4_conv1') inside the model {model.name!r}.")
+    return networks[0]
 
 
 def copy_weights(decoder, source):
@@ -359,25 +387,31 @@ class CachedFeatures(keras.utils.PyDataset):
         return (np.concatenate([lightness, hints], -1), *taps), target
 
 
-def choose_rendering(colorizer, paths, min_colorfulness):
-    """Scores each render size and chroma gain on validation photos; returns the rows and the choice.
+def choose_rendering(colorizers, paths, min_colorfulness, render_sizes):
+    """Scores each render size, ensemble weight and chroma gain on validation photos; returns the rows and the choice.
 
-    The colorizer runs once per render size (`inference.letterbox`, `predict_ab`); each gain then scales its ab
-    before `inference.compose`, which is what `with_gain`'s `Rescaling` does inside the model.
+    Each colorizer runs once per render size (`inference.letterbox`, `predict_ab`). With several (an ensemble),
+    the first one's ab is weighted by each of `ENSEMBLE_WEIGHTS` and the others share the rest, as
+    `models.ensemble` does inside the model; each gain then scales the ab before `inference.compose`, which is
+    what `with_gain`'s `Rescaling` does.
     """
     truths = [to_uint8(data.read_image(p)) for p in paths]
     lightness = [inference.lightness_of(truth / 255.0) for truth in truths]
     rows = []
-    for size in RENDER_SIZES:
+    for size in render_sizes:
         renders, boxes = zip(*(inference.letterbox(l_full, size) for l_full in lightness))
-        ab = np.concatenate([inference.predict_ab(colorizer, renders[i:i + 8]) for i in range(0, len(renders), 8)])
-        for gain in GAINS:
-            colorized = [inference.compose(l_full, gain * ab_render, box)
-                         for l_full, ab_render, box in zip(lightness, ab, boxes)]
-            scores = metrics.evaluate_images(colorized, truths)
-            rows.append({"render_size": size, "gain": gain,
-                         **{k: scores[k] for k in ("psnr", "ssim", "colorfulness")}})
-            print(json.dumps(rows[-1]), flush=True)
+        first, *others = (
+            np.concatenate([inference.predict_ab(colorizer, renders[i:i + 8]) for i in range(0, len(renders), 8)])
+            for colorizer in colorizers)
+        for weight in ENSEMBLE_WEIGHTS if others else (1.0,):
+            ab = weight * first + sum((1 - weight) / len(others) * other for other in others)
+            for gain in GAINS:
+                colorized = [inference.compose(l_full, gain * ab_render, box)
+                             for l_full, ab_render, box in zip(lightness, ab, boxes)]
+                scores = metrics.evaluate_images(colorized, truths)
+                rows.append({"render_size": size, "weight": weight, "gain": gain,
+                             **{k: scores[k] for k in ("psnr", "ssim", "colorfulness")}})
+                print(json.dumps(rows[-1]), flush=True)
     vivid_enough = [r for r in rows if r["colorfulness"] >= min_colorfulness] or rows
     return rows, max(vivid_enough, key=lambda r: r["psnr"])
 
@@ -443,6 +477,12 @@ def main(argv=None):
                         help="with --init: the share of the starting weights in the final ones (weight averaging)")
     parser.add_argument("--mirror-average", action=argparse.BooleanOptionalAction, default=True,
                         help="ship `models.mirror_average` of the colorizer (chosen on validation, before the gain)")
+    parser.add_argument("--ensemble-with", nargs="+", default=[], metavar="MODEL.keras",
+                        help="trained colorizers (any backbone) shipped with this run's in one `models.ensemble`")
+    parser.add_argument("--render-sizes", type=int, nargs="+", default=list(RENDER_SIZES),
+                        help="render sizes the choice tries")
+    parser.add_argument("--weights-dtype", default="float16", choices=saving.WEIGHTS_DTYPES,
+                        help="how the shipped file stores its weights (`saving.save_model`)")
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--minutes", type=float, default=75.0)
     parser.add_argument("--min-colorfulness", type=float, default=27.5,
@@ -510,7 +550,10 @@ def main(argv=None):
                 WallClockStop(args.minutes),
             ],
         )
-    decoder.load_weights(best)  # also the encoder top's layers, when trained: they are the colorizer's
+    if os.path.exists(best) or not args.skip_training:
+        decoder.load_weights(best)  # also the encoder top's layers, when trained: they are the colorizer's
+    elif init_model is None:
+        parser.error(f"--skip-training needs a trained --work-dir or an --init. Received: --work-dir {args.work_dir}")
     for layer in decoder.layers:
         if layer.trainable_weights and layer.name != "encoder_top":  # the decoder's layers
             colorizer.get_layer(layer.name).set_weights(layer.get_weights())
@@ -521,18 +564,22 @@ def main(argv=None):
                 raise ValueError(f"--init {args.init} is not this colorizer: {init_weight.path} for {weight.path}")
             weight.assign((1 - args.keep_init) * weight.numpy() + args.keep_init * init_weight.numpy())
 
+    networks = [colorizer] + [network_of(saving.load_model(path)) for path in args.ensemble_with]
     if args.mirror_average:
-        colorizer = models.mirror_average(colorizer)
+        networks = [models.mirror_average(network) for network in networks]
     choice_paths = val_paths[:: max(1, len(val_paths) // 60)][:60]
-    rows, choice = choose_rendering(colorizer, choice_paths, args.min_colorfulness)
+    rows, choice = choose_rendering(networks, choice_paths, args.min_colorfulness, args.render_sizes)
     print("chosen:", json.dumps(choice), flush=True)
+    if len(networks) > 1:
+        others = [(1 - choice["weight"]) / (len(networks) - 1)] * (len(networks) - 1)
+        colorizer = models.ensemble(networks, weights=[choice["weight"], *others], name=colorizer.name)
+    else:
+        colorizer = networks[0]
     gained = with_gain(colorizer, choice["gain"])
     propagation_rows, propagation = choose_propagation(gained, choice_paths, choice["render_size"])
     print("chosen:", json.dumps(propagation), flush=True)
     shipped = with_propagation(gained, propagation["propagation"])
-    tmp = args.output + ".tmp.keras"
-    shipped.save(tmp)
-    os.replace(tmp, args.output)
+    saving.save_model(shipped, args.output, weights_dtype=args.weights_dtype)
     record = {"recipe": vars(args) | {"output": os.path.basename(args.output)},
               "parameters": shipped.count_params(), "validation": rows, "chosen": choice,
               "hint_propagation": propagation_rows, "chosen_propagation": propagation}
