@@ -21,18 +21,22 @@ def has_default_model():
 def load_default_model():
     """Loads the shipped default colorizer with `safe_mode=True`.
 
-    The model is `models.unet(input_size=None, base_filters=16, hints=True,
-    backbone="efficientnet_lite2", encoder_weights="imagenet",
-    encoder_freeze=True)`: Google's ImageNet EfficientNet-Lite2 (frozen) on
-    the gray rendering of L and a U-Net decoder over its five taps that also
-    takes color hints, trained on 6,595 photos (scenes, ImageNet objects,
-    pets, buildings; 224×224 photos, 2 CPU cores; a Huber loss on ab, then
-    `losses.PSNRLoss` with a colorfulness term), with the render size and
-    chroma gain chosen on a validation split. It is
-    shipped as `models.mirror_average` of that network (the photo and its
-    mirror image colorized and averaged), with a
-    `layers.HintPropagation` after its output (its reach chosen on the same
-    split) that spreads each hint over nearby pixels of similar lightness.
+    The model is `models.ensemble` of two networks,
+    `models.unet(input_size=None, base_filters=16, hints=True,
+    backbone=B, encoder_weights="imagenet", encoder_freeze=True)` with B
+    `"efficientnet_lite2"` and `"efficientnet_lite1"`: Google's ImageNet
+    EfficientNet-Lite (frozen) on the gray rendering of L and a U-Net
+    decoder over its five taps that also takes color hints, each trained
+    on 6,595 photos (scenes, ImageNet objects, pets, buildings; 224×224
+    photos, 2 CPU cores; a Huber loss on ab, then `losses.PSNRLoss` with a
+    colorfulness term). Each network is run as `models.mirror_average`
+    (the photo and its mirror image colorized and averaged), their ab are
+    averaged with equal weights, and a chroma gain of 1.05 follows; the
+    weights, gain and render size were chosen on a validation split. A
+    `layers.HintPropagation` after the output (its reach chosen on the same
+    split) spreads each hint over nearby pixels of similar lightness. The
+    file stores the weights as float16 (`saving.save_model`); they load
+    into float32 variables.
     It is fully convolutional: `colorize()` renders at `DEFAULT_RENDER_SIZE`
     unless told otherwise, and hints (`colorize(photo, hints=[...])`) work
     out of the box. Its scores on held-out photos are in the package's
