@@ -272,8 +272,8 @@ def _copy_as_float16(source, target):
             too_large = np.isfinite(value) & (np.abs(value) > np.finfo(np.float16).max)
             if too_large.any():
                 raise ValueError(
-                    f"The weight stored as {item.name!r} holds {float(value[too_large].flat[0])}, beyond float16's range "
-                    "(65504): save it with weights_dtype='float32'."
+                    f"The weight stored as {item.name!r} holds {float(value[too_large].flat[0])}, beyond "
+                    "float16's range (65504): save it with weights_dtype='float32'."
                 )
             value = value.astype(np.float16)
         target.create_dataset(key, data=value).attrs.update(item.attrs)
