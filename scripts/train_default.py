@@ -387,24 +387,29 @@ class CachedFeatures(keras.utils.PyDataset):
         return (np.concatenate([lightness, hints], -1), *taps), target
 
 
+def member_weights(weight, count):
+    """The ensemble weights of `count` networks: `weight` for this run's, the rest shared by the others."""
+    return [weight] + ([(1 - weight) / (count - 1)] * (count - 1) if count > 1 else [])
+
+
 def choose_rendering(colorizers, paths, min_colorfulness, render_sizes):
     """Scores each render size, ensemble weight and chroma gain on validation photos; returns the rows and the choice.
 
     Each colorizer runs once per render size (`inference.letterbox`, `predict_ab`). With several (an ensemble),
-    the first one's ab is weighted by each of `ENSEMBLE_WEIGHTS` and the others share the rest, as
-    `models.ensemble` does inside the model; each gain then scales the ab before `inference.compose`, which is
-    what `with_gain`'s `Rescaling` does.
+    the first one's ab is weighted by each of `ENSEMBLE_WEIGHTS` and the others share the rest
+    (`member_weights`), as `models.ensemble` does inside the model; each gain then scales the ab before
+    `inference.compose`, which is what `with_gain`'s `Rescaling` does.
     """
     truths = [to_uint8(data.read_image(p)) for p in paths]
     lightness = [inference.lightness_of(truth / 255.0) for truth in truths]
     rows = []
     for size in render_sizes:
         renders, boxes = zip(*(inference.letterbox(l_full, size) for l_full in lightness))
-        first, *others = (
+        predictions = [
             np.concatenate([inference.predict_ab(colorizer, renders[i:i + 8]) for i in range(0, len(renders), 8)])
-            for colorizer in colorizers)
-        for weight in ENSEMBLE_WEIGHTS if others else (1.0,):
-            ab = weight * first + sum((1 - weight) / len(others) * other for other in others)
+            for colorizer in colorizers]
+        for weight in ENSEMBLE_WEIGHTS if len(colorizers) > 1 else (1.0,):
+            ab = sum(w * p for w, p in zip(member_weights(weight, len(colorizers)), predictions))
             for gain in GAINS:
                 colorized = [inference.compose(l_full, gain * ab_render, box)
                              for l_full, ab_render, box in zip(lightness, ab, boxes)]
@@ -571,8 +576,8 @@ def main(argv=None):
     rows, choice = choose_rendering(networks, choice_paths, args.min_colorfulness, args.render_sizes)
     print("chosen:", json.dumps(choice), flush=True)
     if len(networks) > 1:
-        others = [(1 - choice["weight"]) / (len(networks) - 1)] * (len(networks) - 1)
-        colorizer = models.ensemble(networks, weights=[choice["weight"], *others], name=colorizer.name)
+        colorizer = models.ensemble(networks, weights=member_weights(choice["weight"], len(networks)),
+                                    name=colorizer.name)
     else:
         colorizer = networks[0]
     gained = with_gain(colorizer, choice["gain"])
